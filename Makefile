@@ -1,0 +1,101 @@
+# Paying Attention — build, test and serve the book.
+#
+#   make book      build the website from the outputs stored in the notebooks (_build/html)
+#   make test      build the book, then run every test (unit tests, nbval, browser test)
+#
+#   make setup     create .venv, install the pinned Python and npm packages, copy the site's
+#                  JavaScript and fonts into .vendor/ (run by book and test; skipped when up to date)
+#   make serve     serve _build/html on http://127.0.0.1:8000
+#   make execute   re-run every notebook of the book and store its outputs and widget state
+#   make bench     time notebook execution and the build, weigh every page
+#   make clean     remove _build/ and .vendor/ (make distclean also removes .venv and node_modules)
+
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := book
+
+PYTHON3 ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+BUILD := _build/html
+
+# Stamps: each setup step runs again only when its inputs change.
+PY_STAMP := $(VENV)/.installed
+NPM_STAMP := node_modules/.installed
+VENDOR_STAMP := .vendor/.installed
+
+# Assets the website serves itself (see _config.yml: mathjax_path, nb_ipywidgets_js).
+HTML_MANAGER := node_modules/@jupyter-widgets/html-manager/dist
+MATHJAX := node_modules/mathjax/es5
+REQUIREJS := node_modules/requirejs/require.js
+
+NOTEBOOKS := $(wildcard book/*.ipynb)
+
+.PHONY: setup book test browser serve execute bench clean distclean
+
+setup: $(PY_STAMP) $(VENDOR_STAMP)
+
+$(PY):
+	$(PYTHON3) -m venv $(VENV)
+
+$(PY_STAMP): $(PY) requirements.txt pyproject.toml
+	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet -e . --no-deps
+	touch $@
+
+$(NPM_STAMP): package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund
+	touch $@
+
+# Copy only what the pages load: html-manager's AMD bundle and the font files it references
+# (they must sit beside embed-amd.js), require.js, and MathJax's tex-chtml component with the
+# CHTML fonts, the TeX extensions it autoloads, and the a11y/ui/sre files its menu loads.
+$(VENDOR_STAMP): $(NPM_STAMP)
+	rm -rf .vendor
+	mkdir -p .vendor/widgets .vendor/mathjax/input/tex .vendor/mathjax/output/chtml
+	cp $(HTML_MANAGER)/embed-amd.js $(REQUIREJS) .vendor/widgets/
+	cp $(HTML_MANAGER)/*.woff $(HTML_MANAGER)/*.woff2 $(HTML_MANAGER)/*.ttf \
+	   $(HTML_MANAGER)/*.eot $(HTML_MANAGER)/*.svg .vendor/widgets/
+	cp node_modules/@jupyter-widgets/html-manager/package.json .vendor/widgets/html-manager.package.json
+	cp $(MATHJAX)/tex-chtml.js .vendor/mathjax/
+	cp -r $(MATHJAX)/input/tex/extensions .vendor/mathjax/input/tex/
+	cp -r $(MATHJAX)/output/chtml/fonts .vendor/mathjax/output/chtml/
+	cp -r $(MATHJAX)/a11y $(MATHJAX)/ui $(MATHJAX)/sre .vendor/mathjax/
+	cp node_modules/mathjax/LICENSE .vendor/mathjax/LICENSE.txt
+	touch $@
+
+# Warnings are errors; execution is off in _config.yml, so the pages show the stored outputs.
+# --all rebuilds every page, so that a warning in an unchanged page still fails the build.
+# The old site is removed first so that no page of a chapter taken out of the TOC survives.
+book: setup
+	rm -rf $(BUILD)
+	$(VENV)/bin/jupyter-book build . --all --warningiserror --keep-going
+
+# Debian's chromium for the browser test, when it is missing and we may install it.
+browser:
+	@if [ ! -x /usr/bin/chromium ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  apt-get update && apt-get install -y --no-install-recommends chromium; \
+	fi
+
+# One pytest run: the unit tests and the browser test in tests/, and every notebook under nbval
+# (strict: each stored output must be reproduced).
+test: book browser
+	$(PY) -m pytest tests $(if $(strip $(NOTEBOOKS)),--nbval --nbval-current-env $(NOTEBOOKS))
+
+serve:
+	@test -d $(BUILD) || { echo "No $(BUILD): run 'make book' first." >&2; exit 1; }
+	$(PY) -m http.server $(PORT) --bind $(HOST) --directory $(BUILD)
+
+execute: setup
+	OMP_NUM_THREADS=1 $(PY) scripts/execute_notebooks.py
+
+bench: setup
+	OMP_NUM_THREADS=1 $(PY) scripts/bench.py
+
+clean:
+	rm -rf _build .vendor .pytest_cache
+
+distclean: clean
+	rm -rf $(VENV) node_modules

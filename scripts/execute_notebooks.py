@@ -1,0 +1,160 @@
+"""Re-run the book's notebooks and store their outputs and widget state (``make execute``).
+
+Every notebook listed in ``_toc.yml`` is run top to bottom in a fresh kernel of the current
+Python environment, with the notebook's folder (``book/``) as working directory and
+``OMP_NUM_THREADS=1``. The outputs and the state of every widget are written back into the
+notebook: the website shows exactly what is stored (execution is off in ``_config.yml``), and
+``pytest --nbval`` checks that a fresh run reproduces it.
+
+Widget model ids are random; they are renamed to ids derived from the notebook's name and the
+order in which the models were created, so that re-running an unchanged notebook leaves its
+file unchanged.
+
+Usage::
+
+    python scripts/execute_notebooks.py                     # every notebook in _toc.yml
+    python scripts/execute_notebooks.py book/01_bottleneck.ipynb
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import nbformat
+import yaml
+from jupyter_client.kernelspec import KernelSpec
+from jupyter_client.manager import KernelManager
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parent.parent
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+ID_NAMESPACE = uuid.UUID("6f1c7a8e-2d4b-4c1e-9a57-3b8d0e5f9c21")
+
+
+def toc_files(toc_path: Path = ROOT / "_toc.yml") -> list[str]:
+    """Return every file named in a jb-book ``_toc.yml`` (root first), without extension."""
+    toc = yaml.safe_load(toc_path.read_text(encoding="utf8"))
+    files = [toc["root"]]
+
+    def walk(entries: list[dict]) -> None:
+        for entry in entries or []:
+            if "file" in entry:
+                files.append(entry["file"])
+            for key in ("chapters", "sections"):
+                walk(entry.get(key, []))
+
+    walk(toc.get("parts", []))
+    walk(toc.get("chapters", []))
+    return files
+
+
+def toc_notebooks(toc_path: Path = ROOT / "_toc.yml") -> list[Path]:
+    """The notebooks of the book, in reading order."""
+    notebooks = []
+    for name in toc_files(toc_path):
+        path = ROOT / name
+        if path.suffix == "":
+            path = path.with_suffix(".ipynb")
+        if path.suffix == ".ipynb" and path.exists():
+            notebooks.append(path)
+    return notebooks
+
+
+def current_env_kernel() -> KernelManager:
+    """A kernel manager that starts ipykernel with this interpreter (this venv), whatever
+    kernelspecs the user has installed elsewhere."""
+    manager = KernelManager(kernel_name="python3")
+    manager._kernel_spec = KernelSpec(
+        argv=[sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        display_name="Python 3 (ipykernel)",
+        language="python",
+        metadata={"debugger": True},
+    )
+    return manager
+
+
+def stable_widget_ids(notebook: nbformat.NotebookNode, name: str) -> nbformat.NotebookNode:
+    """Rename random widget model ids to ids derived from ``name`` and creation order."""
+    state = notebook.metadata.get("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
+    if not state:
+        return notebook
+    mapping = {
+        old: uuid.uuid5(ID_NAMESPACE, f"{name}:{index}").hex
+        for index, old in enumerate(state)
+    }
+    text = json.dumps(notebook)
+    for old, new in mapping.items():
+        text = text.replace(old, new)
+    return nbformat.from_dict(json.loads(text))
+
+
+def check_execution_counts(notebook: nbformat.NotebookNode, path: Path) -> None:
+    """Fail unless the code cells are numbered 1..N in order."""
+    counts = [cell.execution_count for cell in notebook.cells if cell.cell_type == "code"]
+    expected = list(range(1, len(counts) + 1))
+    if counts != expected:
+        raise RuntimeError(f"{path}: execution counts {counts}, expected {expected}")
+
+
+def execute(path: Path, timeout: int) -> float:
+    """Execute one notebook in place; return its wall time in seconds."""
+    notebook = nbformat.read(path, as_version=4)
+    notebook.metadata.pop("widgets", None)  # no stale state from an earlier run
+    for cell in notebook.cells:
+        if cell.cell_type == "code":
+            cell.outputs = []
+            cell.execution_count = None
+            cell.metadata.pop("execution", None)
+    client = NotebookClient(
+        notebook,
+        km=current_env_kernel(),
+        timeout=timeout,
+        allow_errors=False,
+        store_widget_state=True,
+        record_timing=False,
+        resources={"metadata": {"path": str(path.parent)}},
+    )
+    start = time.perf_counter()
+    # The kernel process's own log (not the cells' output) only holds transport warnings.
+    client.execute(stderr=subprocess.DEVNULL)
+    seconds = time.perf_counter() - start
+    notebook.metadata["kernelspec"] = {
+        "display_name": "Python 3 (ipykernel)",
+        "language": "python",
+        "name": "python3",
+    }
+    notebook = stable_widget_ids(notebook, path.stem)
+    check_execution_counts(notebook, path)
+    nbformat.validate(notebook)
+    nbformat.write(notebook, path)
+    return seconds
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("notebooks", nargs="*", type=Path, help="default: every notebook in _toc.yml")
+    parser.add_argument("--timeout", type=int, default=600, help="seconds allowed per cell")
+    args = parser.parse_args(argv)
+
+    os.environ["OMP_NUM_THREADS"] = "1"  # the kernel inherits it: reproducible, polite to the CPU
+    notebooks = [path.resolve() for path in args.notebooks] or toc_notebooks()
+    if not notebooks:
+        print("No notebook in _toc.yml.")
+        return 0
+    for path in notebooks:
+        print(f"Executing {path.relative_to(ROOT)} ...", flush=True)
+        seconds = execute(path, args.timeout)
+        print(f"  done in {seconds:.1f} s", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

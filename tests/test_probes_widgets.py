@@ -1,0 +1,96 @@
+import ipywidgets as widgets
+import matplotlib
+from ipywidgets.widgets.widget import _instances
+from ipywidgets.widgets.widget_link import Link
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+
+from paying_attention import figure_to_png, fit_linear_probe, frame_grid, frame_slider, probe_accuracy
+
+
+def test_probe_recovers_a_linear_rule():
+    rng = np.random.default_rng(0)
+    features = rng.normal(size=(400, 5))
+    labels = (features[:, 0] + 2 * features[:, 1] > 0).astype(int)
+    weights = fit_linear_probe(features, labels, num_classes=2)
+    assert weights.shape == (6, 2)
+    assert probe_accuracy(weights, features, labels) > 0.95
+
+
+def test_probe_on_noise_is_near_chance_on_held_out_data():
+    rng = np.random.default_rng(1)
+    features, labels = rng.normal(size=(2000, 4)), rng.integers(0, 4, size=2000)
+    weights = fit_linear_probe(features[:1000], labels[:1000], num_classes=4)
+    assert abs(probe_accuracy(weights, features[1000:], labels[1000:]) - 0.25) < 0.05
+
+
+@pytest.mark.parametrize("features,labels,match", [
+    (np.zeros(5), np.zeros(5, dtype=int), r"shape \(N, D\)"),
+    (np.zeros((5, 2)), np.zeros(4, dtype=int), r"shape \(5,\)"),
+    (np.zeros((5, 2)), np.full(5, 3), r"\[0, 2\]"),
+    (np.full((5, 2), np.nan), np.zeros(5, dtype=int), "finite"),
+    (np.zeros((5, 2)), np.zeros(5), "integers"),
+])
+def test_probe_rejects_bad_input(features, labels, match):
+    with pytest.raises(ValueError, match=match):
+        fit_linear_probe(features, labels, num_classes=3)
+
+
+def test_probe_accuracy_checks_weight_shape():
+    with pytest.raises(ValueError, match=r"\(D \+ 1, C\)"):
+        probe_accuracy(np.zeros((2, 2)), np.zeros((3, 2)), np.zeros(3, dtype=int))
+
+
+def _figure(value):
+    figure, axes = plt.subplots(figsize=(2, 1))
+    axes.plot([0, 1], [0, value])
+    return figure
+
+
+def test_figure_to_png_is_png_and_deterministic():
+    assert figure_to_png(_figure(1)) == figure_to_png(_figure(1))
+    assert figure_to_png(_figure(1))[:4] == b"\x89PNG"
+    with pytest.raises(TypeError, match="matplotlib Figure"):
+        figure_to_png("not a figure")
+
+
+def _links(widget):
+    """The jslinks whose source is ``widget``, from the live widget registry."""
+    return [w for w in _instances.values() if isinstance(w, Link) and w.source[0] is widget]
+
+
+def test_frame_slider_links_slider_to_stack_in_the_browser():
+    box = frame_slider([_figure(1), _figure(2), _figure(3)], ["a", "b", "c"], description="pick")
+    slider, stack = box.children
+    assert isinstance(stack, widgets.Stack) and len(stack.children) == 3
+    assert stack.children[0].value != stack.children[1].value
+    [link] = _links(slider)
+    assert link.source == (slider, "index") and link.target == (stack, "selected_index")
+
+
+def test_frame_grid_links_both_sliders():
+    frames = [[_figure(r + c) for c in range(3)] for r in range(2)]
+    row_slider, column_slider, outer = frame_grid(frames, ["r0", "r1"], ["c0", "c1", "c2"]).children
+    assert len(outer.children) == 2 and all(len(s.children) == 3 for s in outer.children)
+    assert [link.target[0] for link in _links(row_slider)] == [outer]
+    assert {id(link.target[0]) for link in _links(column_slider)} == {id(s) for s in outer.children}
+
+
+@pytest.mark.parametrize("frames,labels,error,match", [
+    ([], [], ValueError, "at least one"),
+    ([b"not png"], ["a"], TypeError, "Figure or PNG bytes"),
+    ([figure_to_png(_figure(1))], ["a", "b"], ValueError, "one label per frame"),
+    ([figure_to_png(_figure(1))] * 2, ["a", "a"], ValueError, "distinct"),
+])
+def test_frame_slider_rejects_bad_input(frames, labels, error, match):
+    with pytest.raises(error, match=match):
+        frame_slider(frames, labels)
+
+
+def test_frame_grid_rejects_ragged_rows():
+    png = figure_to_png(_figure(1))
+    with pytest.raises(ValueError, match="every row"):
+        frame_grid([[png, png], [png]], ["a", "b"], ["x", "y"])

@@ -1,0 +1,470 @@
+"""Browser test of the built website (_build/html) in headless Chromium.
+
+For every page of the site:
+
+- no console error, no uncaught page error, no failed request and no HTTP error;
+- no request to any host but the local server: scripts, fonts and styles are served by the site;
+- where the page has maths, MathJax rendered all of it (no raw TeX left, no MathJax error);
+- where the page has widget state, every widget view rendered, and every control a reader can
+  move (slider, dropdown, toggle buttons, radio buttons, select list) changes the visible figure
+  when moved by keyboard and again when moved by mouse — with no kernel behind the page.
+
+Generic: pages are discovered from the build, widgets and controls from the DOM, so a new chapter
+needs no edit here. Run ``make book`` first (``make test`` does). Without Chromium or without a
+build the tests skip, unless the environment variable ``CI`` is set: then they fail.
+
+Set ``SITE_SCREENSHOTS=DIR`` to save a full-page screenshot of every page, and ``CHROMIUM=PATH``
+to use another Chromium binary.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import shutil
+import threading
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SITE = ROOT / "_build" / "html"
+IN_CI = bool(os.environ.get("CI"))
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-dev-shm-usage",
+]
+# Sphinx's generated pages that are not pages of the book; they are still loaded and checked
+# for errors and requests, but have no content to check.
+GENERATED = {"genindex.html", "search.html", "py-modindex.html"}
+# What a reader can move, as CSS selectors of ipywidgets 8 views.
+CONTROLS = {
+    "slider": ".widget-slider:not(.widget-readout), .widget-hslider, .widget-vslider",
+    "dropdown": ".widget-dropdown",
+    "toggle buttons": ".widget-toggle-buttons",
+    "radio buttons": ".widget-radio",
+    "select": ".widget-select:not(.widget-select-multiple)",
+}
+TIMEOUT_MS = 30_000
+
+
+def skip_or_fail(reason: str) -> None:
+    """Skip locally; fail when CI is set, so a broken runner cannot pass by skipping."""
+    if IN_CI:
+        pytest.fail(f"{reason} (CI is set, so this is a failure, not a skip)")
+    pytest.skip(reason)
+
+
+def site_pages() -> list[str]:
+    """Every HTML page of the build, as a path relative to the site root."""
+    if not SITE.is_dir():
+        return []
+    pages = []
+    for path in sorted(SITE.rglob("*.html")):
+        relative = path.relative_to(SITE)
+        if relative.parts[0] in {"_static", "_sources", "_images", "_downloads"}:
+            continue
+        pages.append(relative.as_posix())
+    return pages
+
+
+PAGES = site_pages()
+
+
+# ----------------------------------------------------------------------------------------------
+# Fixtures: a local server and one Chromium for the whole module.
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):  # noqa: A002 - the signature is http.server's
+        pass
+
+
+@pytest.fixture(scope="module")
+def server():
+    if not SITE.is_dir():
+        skip_or_fail(f"{SITE} does not exist: run `make book` first")
+    handler = functools.partial(QuietHandler, directory=str(SITE))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def chromium_executable() -> str | None:
+    if os.environ.get("CHROMIUM"):
+        candidates = [os.environ["CHROMIUM"]]
+    else:
+        candidates = ["/usr/bin/chromium", shutil.which("chromium"), shutil.which("chromium-browser")]
+    for candidate in candidates:
+        if candidate and Path(candidate).is_file() and os.access(candidate, os.X_OK):
+            return candidate
+    return None
+
+
+@pytest.fixture(scope="module")
+def browser():
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        skip_or_fail("playwright is not installed")
+    executable = chromium_executable()
+    with sync_playwright() as playwright:
+        try:
+            # Without a system Chromium, fall back to a browser installed by `playwright install`.
+            chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        except Exception as error:  # noqa: BLE001 - any launch failure means "no browser"
+            where = executable or "no chromium binary found, and playwright's own browser"
+            skip_or_fail(f"Chromium did not start ({where}): {str(error).splitlines()[0]}")
+        yield chromium
+        chromium.close()
+
+
+# ----------------------------------------------------------------------------------------------
+# Loading one page and recording what it does.
+
+
+class PageRecord:
+    """Console errors, page errors and requests of one page."""
+
+    def __init__(self, origin: str):
+        self.origin = origin
+        self.console_errors: list[str] = []
+        self.page_errors: list[str] = []
+        self.foreign_requests: list[str] = []
+        self.failed_requests: list[str] = []
+
+    def attach(self, page) -> None:
+        page.on("console", self.on_console)
+        page.on("pageerror", lambda error: self.page_errors.append(str(error)))
+        page.on("requestfailed", self.on_request_failed)
+        page.on("response", self.on_response)
+        page.on("websocket", lambda socket: self.foreign_requests.append(f"websocket {socket.url}"))
+
+    def on_console(self, message) -> None:
+        if message.type == "error":
+            location = message.location or {}
+            self.console_errors.append(f"{message.text} [{location.get('url', '')}]")
+
+    def on_request_failed(self, request) -> None:
+        if self.is_local(request.url):
+            self.failed_requests.append(f"{request.url}: {request.failure}")
+
+    def on_response(self, response) -> None:
+        if response.status >= 400:
+            self.failed_requests.append(f"{response.url}: HTTP {response.status}")
+
+    def is_local(self, url: str) -> bool:
+        parsed = urlparse(url)
+        if parsed.scheme in {"data", "blob", "about", "chrome-extension"}:
+            return True
+        return parsed.scheme in {"http", "https"} and parsed.hostname == "127.0.0.1"
+
+    def route(self, route) -> None:
+        """Let local requests through; record and block every other one."""
+        url = route.request.url
+        if self.is_local(url):
+            route.continue_()
+        else:
+            self.foreign_requests.append(url)
+            route.abort("blockedbyclient")
+
+    def problems(self) -> list[str]:
+        return ([f"console error: {text}" for text in self.console_errors]
+                + [f"page error: {text}" for text in self.page_errors]
+                + [f"request to another host: {url}" for url in self.foreign_requests]
+                + [f"failed request: {text}" for text in self.failed_requests])
+
+
+def open_page(browser, server: str, page_path: str):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, service_workers="block")
+    record = PageRecord(server)
+    context.route("**/*", record.route)
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    record.attach(page)
+    page.goto(f"{server}/{page_path}", wait_until="load")
+    page.wait_for_load_state("networkidle")
+    return context, page, record
+
+
+# ----------------------------------------------------------------------------------------------
+# Maths.
+
+MATHS_STATE = """() => {
+  const maths = Array.from(document.querySelectorAll('.math'));
+  const unrendered = maths.filter(el => !el.querySelector('mjx-container'))
+                          .map(el => el.textContent.trim().slice(0, 80));
+  const errors = Array.from(document.querySelectorAll('mjx-merror, mjx-container [data-mjx-error]'))
+                      .map(el => (el.getAttribute('data-mjx-error') || el.textContent).slice(0, 80));
+  // An undefined macro (a typo, or a macro missing from mathjax3_config) is not an error for
+  // MathJax: its noundefined package shows the name in red. Find those in the internal MathML.
+  const startup = window.MathJax && window.MathJax.startup;
+  if (startup && startup.document && startup.toMML) {
+    for (const item of Array.from(startup.document.math)) {
+      const mml = startup.toMML(item.root);
+      const undefinedMacro = mml.match(/<mtext[^>]*mathcolor="red"[^>]*>(\\\\[A-Za-z]+)/);
+      if (undefinedMacro) errors.push('undefined macro ' + undefinedMacro[1] + ' in ' + item.math.slice(0, 60));
+    }
+  }
+  // Raw TeX delimiters left in the prose (outside code, scripts and rendered maths).
+  const article = document.querySelector('article') || document.body;
+  const clone = article.cloneNode(true);
+  clone.querySelectorAll('pre, code, script, style, mjx-container, .highlight, textarea')
+       .forEach(el => el.remove());
+  const text = clone.textContent;
+  const raw = ['$$', '\\\\(', '\\\\[', '\\\\begin{'].filter(d => text.includes(d));
+  return {count: maths.length, rendered: document.querySelectorAll('mjx-container').length,
+          unrendered, errors, raw};
+}"""
+
+
+def wait_for_mathjax(page) -> list[str]:
+    """Wait until MathJax has typeset the page; return the problem if it never does."""
+    has_mathjax = page.evaluate(
+        "() => Array.from(document.scripts).some(s => /mathjax/i.test(s.src || ''))")
+    if not has_mathjax:
+        return []
+    try:
+        page.wait_for_function(
+            "() => window.MathJax && window.MathJax.startup && window.MathJax.startup.promise",
+            timeout=15_000)
+        page.evaluate("() => window.MathJax.startup.promise.then(() => true)")
+    except Exception as error:  # noqa: BLE001 - reported with the page's other problems
+        return [f"MathJax did not start: {str(error).splitlines()[0]}"]
+    return []
+
+
+def check_maths(page) -> list[str]:
+    state = page.evaluate(MATHS_STATE)
+    problems = []
+    if state["count"] and not state["rendered"]:
+        problems.append(f"{state['count']} maths elements but MathJax rendered none")
+    problems += [f"maths not rendered: {text!r}" for text in state["unrendered"]]
+    problems += [f"MathJax error: {text!r}" for text in state["errors"]]
+    problems += [f"raw TeX delimiter {raw!r} left in the text" for raw in state["raw"]]
+    return problems
+
+
+# ----------------------------------------------------------------------------------------------
+# Widgets.
+
+WIDGET_STATE = """() => ({
+  state: document.querySelectorAll('script[type="application/vnd.jupyter.widget-state+json"]').length,
+  views: document.querySelectorAll('script[type="application/vnd.jupyter.widget-view+json"]').length,
+})"""
+
+# Views rendered by html-manager: each view script is replaced by (or followed by) a div holding
+# a .jupyter-widgets element. Count rendered views and collect the text of failed ones.
+RENDERED_VIEWS = """() => {
+  const scripts = Array.from(document.querySelectorAll(
+      'script[type="application/vnd.jupyter.widget-view+json"]'));
+  let rendered = 0; const failed = [];
+  for (const script of scripts) {
+    const host = script.parentElement;
+    const widget = host && host.querySelector(':scope > .jupyter-widgets, :scope > div > .jupyter-widgets, .jupyter-widgets');
+    if (widget) rendered += 1;
+    const text = host ? host.innerText : '';
+    if (/Error displaying widget|could not be displayed|Error rendering/i.test(text)) failed.push(text.slice(0, 120));
+  }
+  return {rendered, failed};
+}"""
+
+# What the widgets show: the source of every visible image and the text of every visible HTML or
+# output widget, in document order. Controls and their readouts are not part of it.
+VISIBLE_FIGURE = """() => {
+  const visible = el => {
+    if (typeof el.checkVisibility === 'function' &&
+        !el.checkVisibility({checkOpacity: true, checkVisibilityCSS: true})) return false;
+    const box = el.getBoundingClientRect();
+    return box.width > 0 && box.height > 0;
+  };
+  const shown = [];
+  document.querySelectorAll('.jupyter-widgets img, .jupyter-widgets canvas, .jupyter-widgets svg, '
+      + '.jupyter-widgets .widget-html-content, .jupyter-widgets .widget-output, '
+      + '.jupyter-widgets .jp-OutputArea-output').forEach(el => {
+    if (!visible(el)) return;
+    if (el.tagName === 'IMG') shown.push('img ' + el.currentSrc + ' ' + el.naturalWidth);
+    else if (el.tagName === 'CANVAS') shown.push('canvas ' + el.toDataURL().length);
+    else shown.push(el.tagName + ' ' + el.innerHTML.length + ' ' + el.textContent.slice(0, 200));
+  });
+  return shown;
+}"""
+
+BROKEN_IMAGES = """() => Array.from(document.querySelectorAll('.jupyter-widgets img'))
+  .filter(img => img.getBoundingClientRect().width > 0 && !(img.complete && img.naturalWidth > 0))
+  .map(img => img.currentSrc.slice(0, 80))"""
+
+
+def wait_for_widgets(page, views: int) -> dict:
+    try:
+        page.wait_for_function(
+            "(n) => document.querySelectorAll('.jupyter-widgets').length >= n", arg=views,
+            timeout=15_000)
+    except Exception:  # noqa: BLE001 - report below what did render
+        pass
+    page.wait_for_timeout(300)  # let the views lay out and the images decode
+    return page.evaluate(RENDERED_VIEWS)
+
+
+def figure(page) -> list[str]:
+    page.wait_for_timeout(250)  # the link propagates, the new child is shown, the image decodes
+    return page.evaluate(VISIBLE_FIGURE)
+
+
+def visible_controls(page):
+    """(kind, locator) for every control a reader can see and move, in document order."""
+    found = []
+    for kind, selector in CONTROLS.items():
+        locator = page.locator(f".jupyter-widgets {selector}")
+        for index in range(locator.count()):
+            control = locator.nth(index)
+            if control.is_visible() and not control.evaluate(
+                    "el => el.classList.contains('mod-disabled') || !!el.querySelector('[disabled]')"):
+                found.append((kind, control))
+    return found
+
+
+def move_by_keyboard(page, kind: str, control) -> None:
+    if kind == "slider":
+        handle = control.locator(".noUi-handle").first
+        handle.focus()
+        position = handle.get_attribute("aria-valuenow")
+        top = handle.get_attribute("aria-valuemax")
+        page.keyboard.press("ArrowLeft" if position is not None and position == top else "ArrowRight")
+    elif kind in {"dropdown", "select"}:
+        select = control.locator("select").first
+        select.focus()
+        options = select.locator("option").count()
+        current = select.evaluate("el => el.selectedIndex")
+        page.keyboard.press("ArrowUp" if current == options - 1 else "ArrowDown")
+        if kind == "dropdown":  # some platforms only commit a <select> change on Enter
+            page.keyboard.press("Enter")
+    elif kind == "toggle buttons":
+        buttons = control.locator("button")
+        inactive = [i for i in range(buttons.count()) if "mod-active" not in (
+            buttons.nth(i).get_attribute("class") or "")]
+        buttons.nth(inactive[0]).focus()
+        page.keyboard.press("Space")
+    elif kind == "radio buttons":
+        radios = control.locator("input[type=radio]")
+        unchecked = [i for i in range(radios.count()) if not radios.nth(i).is_checked()]
+        radios.nth(unchecked[0]).focus()
+        page.keyboard.press("Space")
+
+
+def move_by_mouse(page, kind: str, control) -> None:
+    if kind == "slider":
+        track = control.locator(".noUi-target").first
+        handle = control.locator(".noUi-handle").first
+        track_box, handle_box = track.bounding_box(), handle.bounding_box()
+        vertical = track_box["height"] > track_box["width"]
+        if vertical:
+            middle = handle_box["y"] + handle_box["height"] / 2
+            upper_half = middle < track_box["y"] + track_box["height"] / 2
+            target_y = track_box["y"] + (track_box["height"] - 2 if upper_half else 2)
+            target_x = track_box["x"] + track_box["width"] / 2
+        else:
+            middle = handle_box["x"] + handle_box["width"] / 2
+            right_half = middle > track_box["x"] + track_box["width"] / 2
+            target_x = track_box["x"] + (2 if right_half else track_box["width"] - 2)
+            target_y = track_box["y"] + track_box["height"] / 2
+        # Drag the handle to the far end from where it is.
+        page.mouse.move(handle_box["x"] + handle_box["width"] / 2,
+                        handle_box["y"] + handle_box["height"] / 2)
+        page.mouse.down()
+        page.mouse.move(target_x, target_y, steps=8)
+        page.mouse.up()
+    elif kind in {"dropdown", "select"}:
+        select = control.locator("select").first
+        options = select.locator("option")
+        current = select.evaluate("el => el.selectedIndex")
+        target = 0 if current != 0 else options.count() - 1
+        # A native <select> popup is not part of the page; choosing an option is what the mouse does.
+        select.select_option(index=target)
+    elif kind == "toggle buttons":
+        buttons = control.locator("button")
+        inactive = [i for i in range(buttons.count()) if "mod-active" not in (
+            buttons.nth(i).get_attribute("class") or "")]
+        buttons.nth(inactive[-1]).click()
+    elif kind == "radio buttons":
+        radios = control.locator("input[type=radio]")
+        unchecked = [i for i in range(radios.count()) if not radios.nth(i).is_checked()]
+        radios.nth(unchecked[-1]).click()
+
+
+def control_name(kind: str, control) -> str:
+    label = control.evaluate(
+        "el => (el.querySelector('.widget-label') || {}).textContent || ''").strip()
+    return f"{kind} {label!r}" if label else kind
+
+
+def check_controls(page) -> tuple[list[str], int]:
+    problems = []
+    controls = visible_controls(page)
+    for kind, control in controls:
+        name = control_name(kind, control)
+        for how, move in (("keyboard", move_by_keyboard), ("mouse", move_by_mouse)):
+            control.scroll_into_view_if_needed()
+            before = figure(page)
+            try:
+                move(page, kind, control)
+            except Exception as error:  # noqa: BLE001 - report, then check the next control
+                problems.append(f"could not move {name} by {how}: {error}")
+                continue
+            after = figure(page)
+            if after == before:
+                problems.append(f"moving {name} by {how} did not change the visible figure")
+    broken = page.evaluate(BROKEN_IMAGES)
+    problems += [f"widget image did not load: {src}" for src in broken]
+    return problems, len(controls)
+
+
+# ----------------------------------------------------------------------------------------------
+# Tests.
+
+
+def test_site_is_built():
+    if not PAGES:
+        skip_or_fail(f"no pages in {SITE}: run `make book` first")
+    assert any(page.startswith("book/") for page in PAGES), PAGES
+
+
+@pytest.mark.parametrize("page_path", PAGES or ["(no build)"])
+def test_page(browser, server, page_path):
+    if not PAGES:
+        skip_or_fail(f"no pages in {SITE}: run `make book` first")
+    context, page, record = open_page(browser, server, page_path)
+    try:
+        problems = []
+        is_content = Path(page_path).name not in GENERATED
+        if is_content:
+            problems += wait_for_mathjax(page)
+            problems += check_maths(page)
+            widgets = page.evaluate(WIDGET_STATE)
+            if widgets["views"]:
+                if not widgets["state"]:
+                    problems.append(f"{widgets['views']} widget views but no stored widget state")
+                rendered = wait_for_widgets(page, widgets["views"])
+                if rendered["rendered"] < widgets["views"]:
+                    problems.append(f"only {rendered['rendered']} of {widgets['views']} widgets rendered")
+                problems += [f"widget failed: {text!r}" for text in rendered["failed"]]
+                control_problems, _ = check_controls(page)
+                problems += control_problems
+        page.wait_for_load_state("networkidle")
+        if os.environ.get("SITE_SCREENSHOTS"):
+            target = Path(os.environ["SITE_SCREENSHOTS"]) / (page_path.replace("/", "__") + ".png")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(target), full_page=True)
+        problems = record.problems() + problems
+        assert not problems, f"{page_path}:\n  " + "\n  ".join(problems)
+    finally:
+        context.close()
