@@ -96,6 +96,25 @@ def stable_widget_ids(notebook: nbformat.NotebookNode, name: str) -> nbformat.No
     return nbformat.from_dict(json.loads(text))
 
 
+def merge_streams(notebook: nbformat.NotebookNode) -> None:
+    """Join consecutive stdout (or stderr) outputs of a cell into one.
+
+    The kernel flushes a cell's prints in chunks that depend on timing; one block per stream keeps
+    the stored file and the page the same from run to run (nbval joins them the same way).
+    """
+    for cell in notebook.cells:
+        merged = []
+        for output in cell.get("outputs", []):
+            previous = merged[-1] if merged else None
+            if (output.output_type == "stream" and previous is not None
+                    and previous.output_type == "stream" and previous.name == output.name):
+                previous.text += output.text
+            else:
+                merged.append(output)
+        if cell.cell_type == "code":
+            cell.outputs = merged
+
+
 def check_execution_counts(notebook: nbformat.NotebookNode, path: Path) -> None:
     """Fail unless the code cells are numbered 1..N in order."""
     counts = [cell.execution_count for cell in notebook.cells if cell.cell_type == "code"]
@@ -132,6 +151,7 @@ def execute(path: Path, timeout: int) -> float:
         "name": "python3",
     }
     notebook = stable_widget_ids(notebook, path.stem)
+    merge_streams(notebook)
     check_execution_counts(notebook, path)
     nbformat.validate(notebook)
     nbformat.write(notebook, path)

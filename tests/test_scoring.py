@@ -94,6 +94,9 @@ def test_softmax_gradient_matches_torch():
     (np.zeros((2, 0)), -1, ValueError, "at least one entry"),
     (torch.tensor([1, 2]), -1, TypeError, "floating-point"),
     (torch.tensor([1.0, float("nan")]), -1, ValueError, "NaN"),
+    (np.array([[0.0, 1.0], [-np.inf, np.nan]]), -1, ValueError, "NaN"),
+    (torch.tensor([[-math.inf, math.nan]]), -1, ValueError, "NaN"),
+    (torch.tensor([[0.0, math.inf]]), 0, ValueError, r"\+inf"),
 ])
 def test_softmax_rejects_bad_input(scores, axis, error, match):
     with pytest.raises(error, match=match):

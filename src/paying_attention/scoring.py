@@ -137,18 +137,19 @@ def softmax(scores, axis: int = -1):
         raise ValueError(f"scores must have at least one entry along axis {axis}, "
                          f"got shape {tuple(scores.shape)}")
     if isinstance(scores, torch.Tensor):
-        if bool(torch.isnan(scores).any()) or bool(torch.isposinf(scores).any()):
-            raise ValueError("scores must be finite or -inf (masked); got NaN or +inf")
         # The maximum is a constant shift: it changes no weight, so no gradient flows through it.
         maximum = scores.detach().amax(dim=axis, keepdim=True)
+        # amax propagates NaN, and is +inf only if a score is: one small check covers both.
+        if bool((torch.isnan(maximum) | torch.isposinf(maximum)).any()):
+            raise ValueError("scores must be finite or -inf (masked); got NaN or +inf")
         maximum = torch.where(torch.isfinite(maximum), maximum, torch.zeros_like(maximum))
         exponentials = torch.exp(scores - maximum)  # every exponent <= 0: no overflow
         total = exponentials.sum(dim=axis, keepdim=True)
         # A fully masked row has total 0: divide by 1 instead, leaving zeros (not 0/0 = NaN).
         return exponentials / torch.where(total > 0, total, torch.ones_like(total))
-    if np.isnan(scores).any() or np.isposinf(scores).any():
+    maximum = scores.max(axis=axis, keepdims=True)  # NaN if a score in the row is NaN
+    if np.isnan(maximum).any() or np.isposinf(maximum).any():
         raise ValueError("scores must be finite or -inf (masked); got NaN or +inf")
-    maximum = scores.max(axis=axis, keepdims=True)
     maximum = np.where(np.isfinite(maximum), maximum, 0)  # a fully masked row: shift by 0
     exponentials = np.exp(scores - maximum)
     total = exponentials.sum(axis=axis, keepdims=True)

@@ -83,7 +83,7 @@ class Seq2Seq(nn.Module):
 
 
 class AttentionSeq2Seq(Seq2Seq):
-    """Chapter 1's encoder-decoder plus attention over the encoder states (Chapter 4).
+    r"""Chapter 1's encoder-decoder plus attention over the encoder states (Chapter 4).
 
     At every output step the decoder state :math:`s_{t-1}` queries all encoder states
     :math:`h_1..h_T`; the weighted average (the context :math:`c_t`) joins the decoder's input and
