@@ -52,3 +52,21 @@ def test_training_script_quick_mode_reproduces_itself(tmp_path):
         assert saved_recipe(name, tmp_path / "first")["steps"] == 20
         for (key, a), b in zip(first.state_dict().items(), second.state_dict().values()):
             assert torch.equal(a, b), key
+
+
+def test_checkpoint_helpers_round_trip_and_check_input(tmp_path):
+    from paying_attention.pretrained import read_checkpoint, restore, save_checkpoint
+
+    torch.manual_seed(0)
+    model = load_model("copy_h16")
+    save_checkpoint(model, tmp_path / "again.pt", recipe={"note": "copy"}, losses=[1.0, 0.5])
+    checkpoint = read_checkpoint("again", tmp_path)
+    assert checkpoint["recipe"] == {"note": "copy"} and checkpoint["losses"] == [1.0, 0.5]
+    again = restore(type(model), checkpoint)
+    assert not again.training
+    assert all(torch.equal(a, b) for a, b in zip(model.state_dict().values(),
+                                                 again.state_dict().values()))
+    with pytest.raises(TypeError, match="dict `config`"):
+        save_checkpoint(torch.nn.Linear(2, 2), tmp_path / "linear.pt")
+    with pytest.raises(FileNotFoundError, match="run scripts/train_other.py"):
+        read_checkpoint("missing", tmp_path, script="scripts/train_other.py")

@@ -3,6 +3,9 @@
 Training every model a chapter compares would take minutes; a chapter must run in under one. So
 ``scripts/train_models.py`` trains each recipe below (a fixed number of steps, seeded, one thread)
 and saves the weights here; the chapters load them. A test runs the script in a quick mode.
+
+Every shipped model, of whatever chapter, is one checkpoint file ``weights/NAME.pt`` written by
+:func:`save_checkpoint` and read back by :func:`read_checkpoint` and :func:`restore`.
 """
 from __future__ import annotations
 
@@ -33,7 +36,35 @@ TRAINING = {"steps": 3000, "lengths": (4, 24), "batch_size": 64, "learning_rate"
             "num_symbols": 10, "embedding_size": 32}
 
 
-def _model_from_config(config: dict) -> Seq2Seq:
+def save_checkpoint(model: torch.nn.Module, path, **extra) -> None:
+    """Save ``model.config`` (its constructor's arguments), its weights and ``extra`` entries.
+
+    ``extra`` holds what the chapters read back besides the weights: the recipe that produced the
+    model, its loss curve, its tokenizer.
+    """
+    if not isinstance(getattr(model, "config", None), dict):
+        raise TypeError(f"model must have a dict `config` of its constructor's arguments, "
+                        f"got {type(model).__name__}")
+    torch.save({"config": model.config, "state_dict": model.state_dict(), **extra}, path)
+
+
+def read_checkpoint(name: str, directory=None, *, script: str = "scripts/train_models.py") -> dict:
+    """The checkpoint ``NAME.pt`` from the package's weights (or ``directory``), as a dict."""
+    path = Path(directory or WEIGHTS_DIR) / f"{name}.pt"
+    if not path.is_file():
+        raise FileNotFoundError(f"no weights for {name!r} at {path}: run {script}")
+    return torch.load(path, weights_only=True)
+
+
+def restore(factory, checkpoint: dict) -> torch.nn.Module:
+    """Build ``factory(**checkpoint["config"])``, load the saved weights, switch to eval mode."""
+    model = factory(**checkpoint["config"])
+    model.load_state_dict(checkpoint["state_dict"])
+    model.eval()
+    return model
+
+
+def _model_from_config(**config) -> Seq2Seq:
     return AttentionSeq2Seq(**config) if "attention" in config else Seq2Seq(**config)
 
 
@@ -47,28 +78,21 @@ def build_model(name: str) -> Seq2Seq:
     if "attention" in recipe:
         config["attention"] = recipe["attention"]
     torch.manual_seed(TRAINING["seed"])
-    return _model_from_config(config)
+    return _model_from_config(**config)
 
 
 def save_model(model: Seq2Seq, path, *, recipe: dict) -> None:
     """Save a model's configuration, weights and the recipe that produced them."""
-    torch.save({"config": model.config, "state_dict": model.state_dict(), "recipe": recipe}, path)
+    save_checkpoint(model, path, recipe=recipe)
 
 
 def load_model(name: str, directory=None) -> Seq2Seq:
     """Load the trained model of recipe ``name`` (from the package, or from ``directory``)."""
     check_choice("name", name, RECIPES)
-    path = Path(directory or WEIGHTS_DIR) / f"{name}.pt"
-    if not path.is_file():
-        raise FileNotFoundError(f"no weights for {name!r} at {path}: run scripts/train_models.py")
-    saved = torch.load(path, weights_only=True)
-    model = _model_from_config(saved["config"])
-    model.load_state_dict(saved["state_dict"])
-    model.eval()
-    return model
+    return restore(_model_from_config, read_checkpoint(name, directory))
 
 
 def saved_recipe(name: str, directory=None) -> dict:
     """The recipe stored beside the weights of ``name`` (to check they match :data:`RECIPES`)."""
     check_choice("name", name, RECIPES)
-    return torch.load(Path(directory or WEIGHTS_DIR) / f"{name}.pt", weights_only=True)["recipe"]
+    return read_checkpoint(name, directory)["recipe"]
