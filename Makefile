@@ -1,7 +1,12 @@
 # Paying Attention — build, test and serve the book.
 #
-#   make book      build the website from the outputs stored in the notebooks (_build/html)
+#   make book      build the website from the outputs stored in the notebooks (_build/html),
+#                  with one slide deck per chapter in _build/html/slides/
 #   make test      build the book, then run every test (unit tests, nbval, browser test)
+#
+#   make slides    rebuild only the slide decks (after make book)
+#   make pages     regenerate the generated pages: book/api.md, book/solutions.md
+#   make pdf       print the whole book to _build/pdf/paying-attention.pdf
 #
 #   make setup     create .venv, install the pinned Python and npm packages, copy the site's
 #                  JavaScript and fonts into .vendor/ (run by book and test; skipped when up to date)
@@ -33,9 +38,13 @@ REQUIREJS := node_modules/requirejs/require.js
 
 NOTEBOOKS := $(wildcard book/*.ipynb)
 
-.PHONY: setup book test browser serve execute bench clean distclean
+# nbconvert builds the slide decks. Until requirements.txt pins it, it is installed here.
+NBCONVERT := nbconvert==7.17.2
+NBCONVERT_STAMP := $(VENV)/.nbconvert
 
-setup: $(PY_STAMP) $(VENDOR_STAMP)
+.PHONY: setup book slides pages pdf test browser poppler serve execute bench clean distclean
+
+setup: $(PY_STAMP) $(VENDOR_STAMP) $(NBCONVERT_STAMP)
 
 $(PY):
 	$(PYTHON3) -m venv $(VENV)
@@ -43,6 +52,10 @@ $(PY):
 $(PY_STAMP): $(PY) requirements.txt pyproject.toml
 	$(PY) -m pip install --quiet -r requirements.txt
 	$(PY) -m pip install --quiet -e . --no-deps
+	touch $@
+
+$(NBCONVERT_STAMP): $(PY_STAMP)
+	$(PY) -c "import nbconvert" 2>/dev/null || $(PY) -m pip install --quiet "$(NBCONVERT)"
 	touch $@
 
 $(NPM_STAMP): package.json package-lock.json
@@ -72,11 +85,32 @@ $(VENDOR_STAMP): $(NPM_STAMP)
 book: setup
 	rm -rf $(BUILD)
 	$(VENV)/bin/jupyter-book build . --all --warningiserror --keep-going
+	$(PY) scripts/slides.py
+
+# The slide decks alone, into the existing site (scripts/slides.py says which cell goes where).
+slides: setup
+	@test -f $(BUILD)/_static/widgets/embed-amd.js || { echo "No $(BUILD): run 'make book' first." >&2; exit 1; }
+	$(PY) scripts/slides.py
+
+# Pages generated from the package and the chapters; tests/test_pages.py fails when they are stale.
+pages: setup
+	$(PY) scripts/api_index.py
+	$(PY) scripts/solutions_page.py
+
+# The whole book as one PDF, printed by Chromium page by page and joined by pdfunite.
+pdf: book browser poppler
+	$(PY) scripts/pdf.py
 
 # Debian's chromium for the browser test, when it is missing and we may install it.
 browser:
 	@if [ ! -x /usr/bin/chromium ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	  apt-get update && apt-get install -y --no-install-recommends chromium; \
+	fi
+
+# poppler-utils' pdfunite joins the pages of make pdf.
+poppler:
+	@if ! command -v pdfunite >/dev/null && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  apt-get update && apt-get install -y --no-install-recommends poppler-utils; \
 	fi
 
 # One pytest run: the unit tests and the browser test in tests/, and every notebook under nbval

@@ -7,7 +7,16 @@ For every page of the site:
 - where the page has maths, MathJax rendered all of it (no raw TeX left, no MathJax error);
 - where the page has widget state, every widget view rendered, and every control a reader can
   move (slider, dropdown, toggle buttons, radio buttons, select list) changes the visible figure
-  when moved by keyboard and again when moved by mouse — with no kernel behind the page.
+  when moved by keyboard and again when moved by mouse — with no kernel behind the page;
+- axe-core (node_modules/axe-core, pinned in package-lock.json, injected from disk) finds no
+  serious or critical accessibility violation.
+
+Besides the pages: in the theme's dark mode every figure keeps its white ground and the text its
+contrast (``test_dark_mode``); the 404 page, served the way GitHub Pages serves it (for a missing
+address, under the site's path), shows its theme and leads back to the book (``test_404_page``);
+and every slide deck in ``slides/`` loads with nothing from another host, its maths typeset and
+its widgets moving (``test_slide_deck``). Internal links and anchors are checked without a browser
+in ``tests/test_links.py``.
 
 Generic: pages are discovered from the build, widgets and controls from the DOM, so a new chapter
 needs no edit here. Run ``make book`` first (``make test`` does). Without Chromium or without a
@@ -28,6 +37,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 SITE = ROOT / "_build" / "html"
@@ -52,6 +62,13 @@ CONTROLS = {
     "select": ".widget-select:not(.widget-select-multiple)",
 }
 TIMEOUT_MS = 30_000
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+# What the site itself serves outside the book's pages: slide decks have their own test.
+SLIDES_DIR = "slides"
+# GitHub Pages serves a project site under /<repository>/: the path of html.baseurl.
+PAGES_PREFIX = urlparse(
+    (yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8")).get("html") or {})
+    .get("baseurl") or "/").path or "/"
 
 
 def skip_or_fail(reason: str) -> None:
@@ -68,13 +85,14 @@ def site_pages() -> list[str]:
     pages = []
     for path in sorted(SITE.rglob("*.html")):
         relative = path.relative_to(SITE)
-        if relative.parts[0] in {"_static", "_sources", "_images", "_downloads"}:
+        if relative.parts[0] in {"_static", "_sources", "_images", "_downloads", SLIDES_DIR}:
             continue
         pages.append(relative.as_posix())
     return pages
 
 
 PAGES = site_pages()
+DECKS = sorted(path.relative_to(SITE).as_posix() for path in (SITE / SLIDES_DIR).glob("*.slides.html"))
 
 
 # ----------------------------------------------------------------------------------------------
@@ -82,8 +100,28 @@ PAGES = site_pages()
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    """The site at / and, as GitHub Pages serves it, under PAGES_PREFIX; a missing file gets
+    404.html with status 404, as on GitHub Pages."""
+
     def log_message(self, format, *args):  # noqa: A002 - the signature is http.server's
         pass
+
+    def translate_path(self, path):
+        if path.startswith(PAGES_PREFIX):
+            path = "/" + path[len(PAGES_PREFIX):]
+        return super().translate_path(path)
+
+    def send_error(self, code, message=None, explain=None):
+        not_found = Path(self.directory) / "404.html"
+        if code != 404 or not not_found.is_file():
+            return super().send_error(code, message, explain)
+        body = not_found.read_bytes()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
 
 
 @pytest.fixture(scope="module")
@@ -184,8 +222,11 @@ class PageRecord:
                 + [f"failed request: {text}" for text in self.failed_requests])
 
 
-def open_page(browser, server: str, page_path: str):
+def open_page(browser, server: str, page_path: str, *, dark: bool = False):
     context = browser.new_context(viewport={"width": 1280, "height": 900}, service_workers="block")
+    if dark:  # what the theme's switcher stores; read before the page paints
+        context.add_init_script(
+            "localStorage.setItem('mode', 'dark'); localStorage.setItem('theme', 'dark');")
     record = PageRecord(server)
     context.route("**/*", record.route)
     page = context.new_page()
@@ -194,6 +235,51 @@ def open_page(browser, server: str, page_path: str):
     page.goto(f"{server}/{page_path}", wait_until="load")
     page.wait_for_load_state("networkidle")
     return context, page, record
+
+
+# ----------------------------------------------------------------------------------------------
+# Accessibility: axe-core, injected from node_modules (an inline script: no request is made).
+
+AXE_RUN = """async (options) => {
+  const result = await axe.run(document, Object.assign({resultTypes: ['violations']}, options || {}));
+  return result.violations
+    .filter(v => v.impact === 'serious' || v.impact === 'critical')
+    .map(v => ({id: v.id, impact: v.impact, help: v.help,
+                nodes: v.nodes.map(n => ({target: n.target.join(' '), html: n.html.slice(0, 160)}))}));
+}"""
+
+
+def axe_violations(page, options: dict | None = None) -> list[dict]:
+    """Serious and critical violations that axe-core finds on the page as it is now."""
+    if not AXE.is_file():
+        skip_or_fail(f"{AXE} is missing: run `make setup` (npm ci)")
+    page.add_script_tag(path=str(AXE))
+    return page.evaluate(AXE_RUN, options)
+
+
+def is_widget_image(node: dict) -> bool:
+    return "widget-image" in node["html"]
+
+
+def describe_violations(violations: list[dict]) -> list[str]:
+    return [f"axe {v['impact']} {v['id']} ({v['help']}): "
+            + "; ".join(node["target"] for node in v["nodes"][:5])
+            + (f" and {len(v['nodes']) - 5} more" if len(v["nodes"]) > 5 else "")
+            for v in violations]
+
+
+def without_widget_images(violations: list[dict]) -> list[dict]:
+    """The widget pictures' missing alt text is content, not site, and has its own test
+    (test_widget_images_have_alt_text); every other violation counts."""
+    kept = []
+    for violation in violations:
+        if violation["id"] == "image-alt":
+            nodes = [node for node in violation["nodes"] if not is_widget_image(node)]
+            if not nodes:
+                continue
+            violation = dict(violation, nodes=nodes)
+        kept.append(violation)
+    return kept
 
 
 # ----------------------------------------------------------------------------------------------
@@ -320,11 +406,14 @@ def figure(page) -> list[str]:
     return page.evaluate(VISIBLE_FIGURE)
 
 
-def visible_controls(page):
-    """(kind, locator) for every control a reader can see and move, in document order."""
+def visible_controls(page, scope: str = ""):
+    """(kind, locator) for every control a reader can see and move, in document order; `scope`
+    is a CSS selector the controls must be inside (a deck's current slide)."""
     found = []
     for kind, selector in CONTROLS.items():
-        locator = page.locator(f".jupyter-widgets {selector}")
+        # The selector is a list: the scope applies to each of its parts.
+        locator = page.locator(", ".join(f"{scope} .jupyter-widgets {part.strip()}".strip()
+                                         for part in selector.split(",")))
         for index in range(locator.count()):
             control = locator.nth(index)
             if control.is_visible() and not control.evaluate(
@@ -407,9 +496,9 @@ def control_name(kind: str, control) -> str:
     return f"{kind} {label!r}" if label else kind
 
 
-def check_controls(page) -> tuple[list[str], int]:
+def check_controls(page, scope: str = "") -> tuple[list[str], int]:
     problems = []
-    controls = visible_controls(page)
+    controls = visible_controls(page, scope)
     for kind, control in controls:
         name = control_name(kind, control)
         for how, move in (("keyboard", move_by_keyboard), ("mouse", move_by_mouse)):
@@ -460,11 +549,175 @@ def test_page(browser, server, page_path):
                 control_problems, _ = check_controls(page)
                 problems += control_problems
         page.wait_for_load_state("networkidle")
+        problems += describe_violations(without_widget_images(axe_violations(page)))
         if os.environ.get("SITE_SCREENSHOTS"):
             target = Path(os.environ["SITE_SCREENSHOTS"]) / (page_path.replace("/", "__") + ".png")
             target.parent.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(target), full_page=True)
         problems = record.problems() + problems
         assert not problems, f"{page_path}:\n  " + "\n  ".join(problems)
+    finally:
+        context.close()
+
+
+CONTENT_PAGES = [page for page in PAGES if Path(page).name not in GENERATED]
+WIDGET_PAGES = [page for page in CONTENT_PAGES
+                if 'application/vnd.jupyter.widget-view+json' in (SITE / page).read_text(encoding="utf-8")]
+
+# The figures (and widget pictures) that the theme would dim in dark mode: every visible one must
+# keep the white ground it was drawn on, unfiltered (book/_static/custom.css).
+DARK_FIGURES = """() => Array.from(document.querySelectorAll(
+    '.bd-content .cell_output img, .bd-content .jupyter-widgets img.widget-image'))
+  .filter(img => img.getBoundingClientRect().width > 0)
+  .map(img => { const style = getComputedStyle(img);
+                return {src: (img.currentSrc || '').slice(-40), filter: style.filter,
+                        background: style.backgroundColor}; })"""
+
+
+@pytest.mark.parametrize("page_path", CONTENT_PAGES or ["(no build)"])
+def test_dark_mode(browser, server, page_path):
+    """In the theme's dark mode, figures stay legible and the text keeps its contrast."""
+    if not PAGES:
+        skip_or_fail(f"no pages in {SITE}: run `make book` first")
+    context, page, record = open_page(browser, server, page_path, dark=True)
+    try:
+        assert page.evaluate("document.documentElement.dataset.theme") == "dark"
+        views = page.evaluate(WIDGET_STATE)["views"]
+        if views:
+            wait_for_widgets(page, views)
+        problems = [f"figure dimmed or on a dark ground in dark mode: {figure}"
+                    for figure in page.evaluate(DARK_FIGURES)
+                    if figure["filter"] != "none" or figure["background"] != "rgb(255, 255, 255)"]
+        problems += describe_violations(
+            axe_violations(page, {"runOnly": {"type": "rule", "values": ["color-contrast"]}}))
+        problems = record.problems() + problems
+        assert not problems, f"{page_path} (dark mode):\n  " + "\n  ".join(problems)
+    finally:
+        context.close()
+
+
+# The chapters' widgets show pictures (ipywidgets Image) that carry no text alternative: the
+# package's frame_slider and frame_grid have no way to give them one yet. That is content, for
+# the chapters and the package to fix (an `alt` argument setting each Image's `tooltip`, which
+# becomes its title; axe accepts a title). When they are fixed this test passes, and strict
+# xfail turns that into a failure: then remove the marker.
+@pytest.mark.xfail(strict=True, reason="widget pictures have no alt text or title yet "
+                   "(paying_attention.widgets.frame_slider/frame_grid)")
+@pytest.mark.parametrize("page_path", WIDGET_PAGES or ["(no widgets)"])
+def test_widget_images_have_alt_text(browser, server, page_path):
+    if not WIDGET_PAGES:
+        pytest.skip("no page with widgets")
+    context, page, record = open_page(browser, server, page_path)
+    try:
+        wait_for_widgets(page, page.evaluate(WIDGET_STATE)["views"])
+        violations = [v for v in axe_violations(page, {"runOnly": {"type": "rule", "values": ["image-alt"]}})
+                      if any(is_widget_image(node) for node in v["nodes"])]
+        assert not violations, describe_violations(violations)
+    finally:
+        context.close()
+
+
+# ----------------------------------------------------------------------------------------------
+# The 404 page, as GitHub Pages serves it.
+
+NOT_FOUND_LINKS = """() => Array.from(document.querySelectorAll('#page-not-found a[href]'))
+  .map(a => ({text: a.textContent.trim(), href: a.href}))"""
+
+
+def test_404_page(browser, server):
+    """A missing address, however deep, shows the themed 404 page whose links lead back, served
+    as GitHub Pages serves it: under the site's path, with status 404."""
+    prefix = PAGES_PREFIX
+    if not (SITE / "404.html").is_file():
+        skip_or_fail(f"{SITE / '404.html'} is missing: run `make book`")
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, service_workers="block")
+    record = PageRecord(server)
+    context.route("**/*", record.route)
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    record.attach(page)
+    try:
+        missing = f"{server}{prefix}book/no/such/page.html"
+        response = page.goto(missing, wait_until="load")
+        page.wait_for_load_state("networkidle")
+        assert response.status == 404
+        assert page.title().startswith("Page not found")
+        # The theme's style sheet applied: the page has its header, laid out by the theme.
+        assert page.locator(".bd-header").first.is_visible()
+        links = page.evaluate(NOT_FOUND_LINKS)
+        assert len(links) >= 5, links
+        home = f"{server}{prefix}book/intro.html"
+        assert any(link["href"] == home for link in links), links
+        assert all(link["href"].startswith(f"{server}{prefix}") for link in links), links
+        # The page itself answers 404, on purpose; nothing else may fail.
+        record.failed_requests = [text for text in record.failed_requests
+                                  if not text.startswith(f"{missing}:")]
+        record.console_errors = [text for text in record.console_errors
+                                 if not (text.startswith("Failed to load resource") and f"[{missing}]" in text)]
+        problems = record.problems() + describe_violations(without_widget_images(axe_violations(page)))
+        assert not problems, "\n  ".join(problems)
+        # Every link of the page leads to a page that exists.
+        for link in links:
+            assert context.request.get(link["href"]).status == 200, link
+        page.get_by_role("link", name="Start from the landing page").click()
+        page.wait_for_load_state("load")
+        assert page.url == home
+    finally:
+        context.close()
+
+
+# ----------------------------------------------------------------------------------------------
+# Slide decks (scripts/slides.py).
+
+SLIDE_MATHS = r"""() => {
+  const slides = document.querySelector('.reveal .slides');
+  const clone = slides.cloneNode(true);
+  clone.querySelectorAll('pre, code, script, style, mjx-container, .jp-OutputArea-output')
+       .forEach(el => el.remove());
+  const text = clone.textContent;
+  return {rendered: document.querySelectorAll('mjx-container').length,
+          errors: document.querySelectorAll('mjx-merror').length,
+          raw: ['$$', '\\(', '\\[', '\\begin{', '\\tag{'].filter(d => text.includes(d))};
+}"""
+
+FIRST_WIDGET_SLIDE = """() => {
+  const control = document.querySelector('.reveal .slides .widget-slider, .reveal .slides .widget-dropdown');
+  return control ? window.PayingAttentionDeck.getIndices(control.closest('section')) : null;
+}"""
+
+
+@pytest.mark.parametrize("deck", DECKS or ["(no slides)"])
+def test_slide_deck(browser, server, deck):
+    """A deck loads with nothing from another host, typesets its maths and runs its widgets."""
+    if not DECKS:
+        skip_or_fail(f"no slide decks in {SITE / SLIDES_DIR}: run `make book` (or `make slides`)")
+    context, page, record = open_page(browser, server, deck)
+    try:
+        page.wait_for_function("() => window.PayingAttentionDeck && window.PayingAttentionDeck.isReady()")
+        problems = wait_for_mathjax(page)
+        maths = page.evaluate(SLIDE_MATHS)
+        if not maths["rendered"]:
+            problems.append("MathJax rendered no maths")
+        if maths["errors"]:
+            problems.append(f"{maths['errors']} MathJax errors")
+        problems += [f"raw TeX {raw!r} left in the slides" for raw in maths["raw"]]
+        views = page.evaluate(WIDGET_STATE)["views"]
+        if views:
+            rendered = wait_for_widgets(page, views)
+            if rendered["rendered"] < views:
+                problems.append(f"only {rendered['rendered']} of {views} widgets rendered")
+            where = page.evaluate(FIRST_WIDGET_SLIDE)
+            if where is None:
+                problems.append("widget state but no slider or dropdown on any slide")
+            else:
+                page.evaluate("(at) => window.PayingAttentionDeck.slide(at.h, at.v || 0)", where)
+                page.wait_for_timeout(300)
+                # Slides around the current one are laid out but transparent: only its own count.
+                control_problems, moved = check_controls(page, ".reveal .slides section.present:not(.stack)")
+                problems += control_problems
+                if not moved:
+                    problems.append(f"no visible control on the widget's slide {where}")
+        problems = record.problems() + problems
+        assert not problems, f"{deck}:\n  " + "\n  ".join(problems)
     finally:
         context.close()

@@ -9,29 +9,55 @@ Each module holds one concept; the chapter that derives it is named in its docst
 - ``probes``: linear probes on hidden states (Chapter 1).
 - ``kernel_regression``: Nadaraya-Watson regression, the first attention (Chapter 2).
 - ``scoring`` and ``masking``: softmax, scores, scaled dot-product attention, masks (Chapter 3).
+- ``self_attention`` and ``position``: self-attention; sinusoidal, learned and rotary position
+  encodings (Chapter 5).
+- ``long_range``: the "which symbol was at position p?" task and its models (Chapter 5).
+- ``multihead`` and ``toy_language``: multi-head attention; a toy language with known links
+  (Chapter 6).
+- ``efficient``: online softmax, tiled attention, peak memory (Chapter 8).
 - ``pretrained``: shipped weights and the recipes that reproduce them.
 - ``plotting`` and ``widgets``: figures and widgets that work on the static website.
 """
+from .efficient import online_normalizer, online_softmax, peak_memory, peak_torch_memory, tiled_attention
 from .kernel_regression import fit_bandwidth, gaussian_kernel_weights, leave_one_out_loss, nadaraya_watson
+from .long_range import (RECALL_RECIPES, RECALL_TRAINING, RecallAttention, RecallGRU,
+                         build_recall_model, load_recall_model, make_recall_batch, parameter_count,
+                         recall_accuracy, save_recall_model, saved_recall_log, train_recall)
 from .masking import apply_mask, causal_mask, padding_mask
+from .multihead import (MultiHeadAttention, copy_from_torch, copy_to_torch, merge_heads,
+                        multi_head_attention_loop, split_heads, torch_attention_mask)
 from .plotting import figure_to_png
 from .pretrained import RECIPES, TRAINING, build_model, load_model, save_model, saved_recipe
+from .position import LearnedPositionEmbedding, apply_rotary, rotary_embedding, sinusoidal_encoding
 from .probes import fit_linear_probe, probe_accuracy
 from .reproducibility import OKABE_ITO, setup_chapter
 from .scoring import (AdditiveAttention, BilinearAttention, DotProductAttention, additive_scores,
                       bilinear_scores, dot_product_scores, scaled_dot_product_attention, softmax)
+from .self_attention import SelfAttention
 from .seq2seq import AttentionSeq2Seq, Seq2Seq
 from .tasks import START_TOKEN, TASKS, decoder_inputs, make_batch
+from .toy_language import (TOY_MODELS, ToyCorpus, ToyLanguageModel, ablation_drops,
+                           generate_sentences, link_scores, load_toy_model, toy_accuracy,
+                           train_toy_model)
 from .training import accuracy_by_position, token_accuracy, train_seq2seq
 from .widgets import frame_grid, frame_slider
 
 __all__ = [
+    "MultiHeadAttention", "TOY_MODELS", "ToyCorpus", "ToyLanguageModel", "ablation_drops",
+    "copy_from_torch", "copy_to_torch", "generate_sentences", "link_scores", "load_toy_model",
+    "merge_heads", "multi_head_attention_loop", "split_heads", "torch_attention_mask",
+    "toy_accuracy", "train_toy_model",
+    "RECALL_RECIPES", "RECALL_TRAINING", "LearnedPositionEmbedding", "RecallAttention", "RecallGRU",
+    "SelfAttention", "apply_rotary", "build_recall_model", "load_recall_model", "make_recall_batch",
+    "parameter_count", "recall_accuracy", "rotary_embedding", "save_recall_model",
+    "saved_recall_log", "sinusoidal_encoding", "train_recall",
     "OKABE_ITO", "RECIPES", "START_TOKEN", "TASKS", "TRAINING", "AdditiveAttention",
     "AttentionSeq2Seq", "BilinearAttention", "DotProductAttention", "Seq2Seq",
     "accuracy_by_position", "additive_scores", "apply_mask", "bilinear_scores", "build_model",
     "causal_mask", "decoder_inputs", "dot_product_scores", "figure_to_png", "fit_bandwidth",
     "fit_linear_probe", "frame_grid", "frame_slider", "gaussian_kernel_weights",
-    "leave_one_out_loss", "load_model", "make_batch", "nadaraya_watson", "padding_mask",
+    "leave_one_out_loss", "load_model", "online_normalizer", "online_softmax", "peak_memory",
+    "peak_torch_memory", "tiled_attention", "make_batch", "nadaraya_watson", "padding_mask",
     "probe_accuracy", "save_model", "saved_recipe", "scaled_dot_product_attention",
     "setup_chapter", "softmax", "token_accuracy", "train_seq2seq",
 ]

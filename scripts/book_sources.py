@@ -1,0 +1,83 @@
+"""What the page generators share: the chapters of the table of contents and their cells.
+
+Used by ``scripts/api_index.py`` (book/api.md), ``scripts/solutions_page.py`` (book/solutions.md)
+and ``scripts/slides.py`` (the slide decks). Only the chapters listed in ``_toc.yml`` count: a
+draft notebook that is not in the table of contents is not published, so the generated pages must
+not link to it.
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+BOOK = ROOT / "book"
+TOC = ROOT / "_toc.yml"
+
+# A chapter notebook is named NN_short_name.ipynb, NN being its number.
+CHAPTER_FILE = re.compile(r"^(\d\d)_[\w-]+$")
+
+
+@dataclass(frozen=True)
+class Chapter:
+    number: int
+    path: Path            # book/NN_name.ipynb
+    label: str            # the (chNN)= target of its title
+    title: str            # the title without its number
+
+    @property
+    def docname(self) -> str:
+        """The name Sphinx gives the page, relative to book/ (for {doc} links from book/)."""
+        return self.path.stem
+
+    def cells(self) -> list[dict]:
+        return json.loads(self.path.read_text(encoding="utf-8"))["cells"]
+
+
+def toc_files(toc: Path = TOC) -> list[str]:
+    """The root and every ``file:`` entry of _toc.yml, in reading order, as written there."""
+    data = yaml.safe_load(toc.read_text(encoding="utf-8"))
+    files = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            for key in ("root", "file"):
+                if isinstance(node.get(key), str):
+                    files.append(node[key])
+            for value in node.values():
+                if isinstance(value, (list, dict)):
+                    walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(data)
+    return files
+
+
+def published_chapters(toc: Path = TOC) -> list[Chapter]:
+    """The chapter notebooks listed in _toc.yml, in the order of their numbers."""
+    chapters = []
+    for entry in toc_files(toc):
+        path = ROOT / entry
+        path = path if path.suffix else path.with_suffix(".ipynb")
+        match = CHAPTER_FILE.match(path.stem)
+        if path.suffix != ".ipynb" or not match or not path.is_file():
+            continue
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+        first = "".join(cells[0]["source"]) if cells else ""
+        label = re.search(r"^\(([\w-]+)\)=\s*$", first, re.MULTILINE)
+        title = re.search(r"^#\s+(?:\d+\.\s*)?(.+?)\s*$", first, re.MULTILINE)
+        chapters.append(Chapter(number=int(match.group(1)), path=path,
+                                label=label.group(1) if label else f"ch{match.group(1)}",
+                                title=title.group(1) if title else path.stem))
+    return sorted(chapters, key=lambda chapter: chapter.number)
+
+
+def cell_source(cell: dict) -> str:
+    source = cell.get("source", "")
+    return "".join(source) if isinstance(source, list) else source

@@ -1,0 +1,388 @@
+r"""Multi-head attention: several scaled dot-product attentions side by side (Chapter 6).
+
+Derived in Chapter 6, "Multi-head attention", after Vaswani et al. (2017). Each of ``H`` heads
+projects the inputs to its own queries, keys and values of width :math:`d_k = d_{model} / H`,
+attends with :func:`paying_attention.scoring.scaled_dot_product_attention`, and the ``H``
+outputs are concatenated and mixed by one output projection:
+
+.. math::
+
+    \operatorname{head}_h = \operatorname{Attention}(X_q W_Q^{(h)}, X_k W_K^{(h)}, X_v W_V^{(h)}),
+    \qquad
+    \operatorname{MultiHead}(X_q, X_k, X_v) =
+    [\operatorname{head}_1; \dots; \operatorname{head}_H]\, W_O ,
+
+with :math:`W_Q^{(h)}` the columns :math:`h d_k, \dots, (h+1) d_k - 1` of the full
+:math:`W_Q \in \mathbb{R}^{d_{model} \times d_{model}}`. The book's row-vector convention holds:
+an input row ``x`` is projected as ``x @ W_Q``, so every weight here has shape ``(in, out)``.
+
+Three versions, checked equal in Chapter 6 and in ``tests/test_multihead.py``:
+
+- :func:`multi_head_attention_loop`, one head at a time (the definition);
+- :class:`MultiHeadAttention`, all heads in one batched call after :func:`split_heads`;
+- ``torch.nn.MultiheadAttention``, with weights copied by :func:`copy_from_torch` /
+  :func:`copy_to_torch` and masks converted by :func:`torch_attention_mask`.
+
+Masks follow the book's convention, boolean with ``True`` = may attend. PyTorch's boolean
+``attn_mask`` uses the opposite convention (``True`` = may **not** attend).
+"""
+from __future__ import annotations
+
+import math
+
+import torch
+from torch import nn
+
+from ._checks import check_int
+from .scoring import scaled_dot_product_attention
+
+__all__ = [
+    "MultiHeadAttention", "copy_from_torch", "copy_to_torch", "merge_heads",
+    "multi_head_attention_loop", "split_heads", "torch_attention_mask",
+]
+
+
+# ----------------------------------------------------------------------------- checks
+def _check_num_heads(d_model: int, num_heads: int) -> int:
+    d_model = check_int("d_model", d_model, minimum=1)
+    num_heads = check_int("num_heads", num_heads, minimum=1)
+    if d_model % num_heads:
+        raise ValueError(
+            f"d_model must be divisible by num_heads so that every head gets d_k = d_model / "
+            f"num_heads dimensions: got d_model = {d_model} and num_heads = {num_heads} "
+            f"({d_model} / {num_heads} = {d_model / num_heads:.3g} is not an integer)")
+    return d_model // num_heads
+
+
+def _check_float_tensor(name: str, tensor, ndim: int, shape: str) -> torch.Tensor:
+    if not isinstance(tensor, torch.Tensor):
+        raise TypeError(f"{name} must be a torch.Tensor of shape {shape}, got {type(tensor).__name__}")
+    if not tensor.is_floating_point():
+        raise TypeError(f"{name} must be a floating-point tensor, got dtype {tensor.dtype}")
+    if tensor.dim() != ndim:
+        raise ValueError(f"{name} must have shape {shape}, got shape {tuple(tensor.shape)}")
+    return tensor
+
+
+def _check_inputs(query, key, value, d_model: int):
+    """Check ``query (B, T_q, d_model)``, ``key`` and ``value (B, T_k, d_model)``."""
+    query = _check_float_tensor("query", query, 3, "(B, T_q, d_model)")
+    key = _check_float_tensor("key", key, 3, "(B, T_k, d_model)")
+    value = _check_float_tensor("value", value, 3, "(B, T_k, d_model)")
+    for name, tensor, shape in (("query", query, "(B, T_q, d_model)"),
+                                ("key", key, "(B, T_k, d_model)"),
+                                ("value", value, "(B, T_k, d_model)")):
+        if tensor.shape[-1] != d_model:
+            raise ValueError(f"{name} must have shape {shape} with d_model = {d_model}, "
+                             f"got shape {tuple(tensor.shape)}")
+    if key.shape[:2] != value.shape[:2]:
+        raise ValueError(f"key and value must share (B, T_k): got key {tuple(key.shape)} and "
+                         f"value {tuple(value.shape)}")
+    if query.shape[0] != key.shape[0]:
+        raise ValueError(f"query (B, T_q, d_model) and key (B, T_k, d_model) must share B: got "
+                         f"query {tuple(query.shape)} and key {tuple(key.shape)}")
+    return query, key, value
+
+
+def _head_mask_shape(mask):
+    """Bring a book mask (True = may attend) to a shape that broadcasts to (B, H, T_q, T_k)."""
+    if mask is None:
+        return None
+    if not isinstance(mask, torch.Tensor) or mask.dtype != torch.bool:
+        raise TypeError("mask must be a boolean torch.Tensor (True = may attend)")
+    if mask.dim() == 3:                 # (B, T_q, T_k) or (B, 1, T_k): one mask for all heads
+        return mask.unsqueeze(1)        # (B, 1, T_q, T_k)
+    if mask.dim() in (2, 4):            # (T_q, T_k) or (B, H, T_q, T_k)
+        return mask
+    raise ValueError(f"mask must have shape (T_q, T_k), (B, T_q, T_k) or (B, H, T_q, T_k), "
+                     f"got shape {tuple(mask.shape)}")
+
+
+# ----------------------------------------------------------------------------- reshapes
+def split_heads(x: torch.Tensor, num_heads: int) -> torch.Tensor:
+    """Split the last axis into ``num_heads`` heads: ``(B, T, d_model)`` to ``(B, H, T, d_k)``.
+
+    Derived in Chapter 6 (section 6.4). Head ``h`` gets the columns ``h d_k, ..., (h+1) d_k - 1``
+    of ``x``; no number is copied or changed, only viewed differently. :func:`merge_heads` is the
+    inverse.
+
+    Parameters
+    ----------
+    x : torch.Tensor, shape ``(B, T, d_model)``
+    num_heads : int
+        ``H``; must divide ``d_model``.
+
+    Returns
+    -------
+    torch.Tensor, shape ``(B, H, T, d_k)`` with ``d_k = d_model // H``
+    """
+    if not isinstance(x, torch.Tensor):
+        raise TypeError(f"x must be a torch.Tensor of shape (B, T, d_model), got {type(x).__name__}")
+    if x.dim() != 3:
+        raise ValueError(f"x must have shape (B, T, d_model), got shape {tuple(x.shape)}")
+    batch, length, d_model = x.shape
+    d_k = _check_num_heads(d_model, num_heads)
+    return x.reshape(batch, length, num_heads, d_k).transpose(1, 2)  # (B, T, H, d_k) -> (B, H, T, d_k)
+
+
+def merge_heads(x: torch.Tensor) -> torch.Tensor:
+    """Concatenate the heads again: ``(B, H, T, d_k)`` to ``(B, T, H * d_k)``.
+
+    Derived in Chapter 6 (section 6.4); the inverse of :func:`split_heads`.
+
+    Parameters
+    ----------
+    x : torch.Tensor, shape ``(B, H, T, d_k)``
+
+    Returns
+    -------
+    torch.Tensor, shape ``(B, T, d_model)`` with ``d_model = H * d_k``
+    """
+    if not isinstance(x, torch.Tensor):
+        raise TypeError(f"x must be a torch.Tensor of shape (B, H, T, d_k), got {type(x).__name__}")
+    if x.dim() != 4:
+        raise ValueError(f"x must have shape (B, H, T, d_k), got shape {tuple(x.shape)}")
+    batch, num_heads, length, d_k = x.shape
+    return x.transpose(1, 2).reshape(batch, length, num_heads * d_k)  # (B, T, H, d_k) -> (B, T, d_model)
+
+
+# ----------------------------------------------------------------------------- the loop
+def multi_head_attention_loop(query, key, value, W_Q, W_K, W_V, W_O, num_heads: int, *,
+                              b_Q=None, b_K=None, b_V=None, b_O=None, mask=None,
+                              head_mask=None):
+    r"""Multi-head attention by its definition: one head at a time (the reference version).
+
+    Derived in Chapter 6 (section 6.3). For each head ``h`` it takes the ``d_k`` columns of
+    ``W_Q``, ``W_K``, ``W_V`` that belong to the head, runs
+    :func:`~paying_attention.scoring.scaled_dot_product_attention` on the projected inputs, and
+    finally concatenates the ``H`` outputs and multiplies by ``W_O``. Slow (a Python loop) but
+    easy to check against the equations; :class:`MultiHeadAttention` does the same in one call.
+
+    Parameters
+    ----------
+    query : torch.Tensor, shape ``(B, T_q, d_model)``
+    key, value : torch.Tensor, shape ``(B, T_k, d_model)``
+    W_Q, W_K, W_V, W_O : torch.Tensor, shape ``(d_model, d_model)``, laid out ``(in, out)``
+    num_heads : int
+        ``H``; must divide ``d_model``.
+    b_Q, b_K, b_V, b_O : torch.Tensor, shape ``(d_model,)``, optional
+        Biases added after each projection (none if None).
+    mask : bool tensor, optional
+        ``True`` = may attend; shape ``(T_q, T_k)``, ``(B, T_q, T_k)`` (same for every head) or
+        ``(B, H, T_q, T_k)``.
+    head_mask : tensor of shape ``(H,)``, optional
+        Multiplies each head's output before ``W_O``; a 0 removes (ablates) that head.
+
+    Returns
+    -------
+    output : torch.Tensor, shape ``(B, T_q, d_model)``
+    weights : torch.Tensor, shape ``(B, H, T_q, T_k)``
+    """
+    d_model = _check_float_tensor("W_Q", W_Q, 2, "(d_model, d_model)").shape[0]
+    d_k = _check_num_heads(d_model, num_heads)
+    for name, weight in (("W_Q", W_Q), ("W_K", W_K), ("W_V", W_V), ("W_O", W_O)):
+        _check_float_tensor(name, weight, 2, "(d_model, d_model)")
+        if tuple(weight.shape) != (d_model, d_model):
+            raise ValueError(f"{name} must have shape (d_model, d_model) = {(d_model, d_model)}, "
+                             f"got {tuple(weight.shape)}")
+    query, key, value = _check_inputs(query, key, value, d_model)
+    mask = _head_mask_shape(mask)
+    head_mask = _check_head_mask(head_mask, num_heads)
+
+    def project(x, weight, bias, columns):
+        out = x @ weight[:, columns]                     # (B, T, d_k)
+        return out if bias is None else out + bias[columns]
+
+    outputs, all_weights = [], []
+    for head in range(num_heads):
+        columns = slice(head * d_k, (head + 1) * d_k)    # the d_k dimensions of this head
+        head_mask_h = None
+        if mask is not None:
+            head_mask_h = mask if mask.dim() == 2 else mask[:, head if mask.shape[1] > 1 else 0]
+        out, weights = scaled_dot_product_attention(
+            project(query, W_Q, b_Q, columns), project(key, W_K, b_K, columns),
+            project(value, W_V, b_V, columns), head_mask_h, return_weights=True)  # (B, T_q, d_k)
+        if head_mask is not None:
+            out = out * head_mask[head]
+        outputs.append(out)
+        all_weights.append(weights)                      # (B, T_q, T_k)
+    concatenated = torch.cat(outputs, dim=-1)            # (B, T_q, H * d_k) = (B, T_q, d_model)
+    output = concatenated @ W_O                          # (B, T_q, d_model)
+    if b_O is not None:
+        output = output + b_O
+    return output, torch.stack(all_weights, dim=1)       # (B, H, T_q, T_k)
+
+
+def _check_head_mask(head_mask, num_heads: int):
+    if head_mask is None:
+        return None
+    if not isinstance(head_mask, torch.Tensor):
+        head_mask = torch.as_tensor(head_mask, dtype=torch.float32)
+    if tuple(head_mask.shape) != (num_heads,):
+        raise ValueError(f"head_mask must have shape (H,) = ({num_heads},), "
+                         f"got shape {tuple(head_mask.shape)}")
+    return head_mask
+
+
+# ----------------------------------------------------------------------------- the module
+class MultiHeadAttention(nn.Module):
+    r"""Multi-head attention with all heads in one batched call (Chapter 6, section 6.4).
+
+    ``H`` heads of width :math:`d_k = d_{model} / H`. Parameters, each laid out ``(in, out)``
+    (the row-vector convention, ``x @ W``): ``W_Q``, ``W_K``, ``W_V``, ``W_O`` of shape
+    ``(d_model, d_model)`` and, if ``bias``, ``b_Q``, ``b_K``, ``b_V``, ``b_O`` of shape
+    ``(d_model,)``: :math:`4 d_{model}^2 + 4 d_{model}` parameters whatever ``H`` is.
+
+    The attention itself is :func:`paying_attention.scoring.scaled_dot_product_attention` applied
+    to ``(B, H, T, d_k)`` tensors: the head axis is one more batch axis.
+
+    Parameters
+    ----------
+    d_model : int
+        Width of the inputs and outputs.
+    num_heads : int
+        ``H``; must divide ``d_model`` (a ``ValueError`` says so otherwise).
+    bias : bool
+        Add the four bias vectors (default True, as ``torch.nn.MultiheadAttention``).
+
+    Forward
+    -------
+    ``output, weights = mha(query, key, value, mask=None, need_weights=True, head_mask=None)``
+
+    - ``query`` ``(B, T_q, d_model)``; ``key`` and ``value`` ``(B, T_k, d_model)`` (all three
+      the same tensor for self-attention);
+    - ``mask``: bool, ``True`` = may attend, shape ``(T_q, T_k)``, ``(B, T_q, T_k)``,
+      ``(B, 1, T_k)`` (padding, from :func:`~paying_attention.masking.padding_mask` as
+      ``mask[:, None, :]``) or ``(B, H, T_q, T_k)``. A fully masked query row gets zero weights
+      and a zero attention output (PyTorch gives NaN there when it returns weights);
+    - ``head_mask``: optional ``(H,)`` multipliers of the heads' outputs before ``W_O``; zero
+      ablates a head (Chapter 6, section 6.9);
+    - returns ``output`` ``(B, T_q, d_model)`` and ``weights`` ``(B, H, T_q, T_k)``, one map per
+      head (``None`` if ``need_weights`` is False). ``weights.mean(1)`` is what
+      ``torch.nn.MultiheadAttention`` returns by default.
+    """
+
+    def __init__(self, d_model: int, num_heads: int, bias: bool = True):
+        super().__init__()
+        self.d_k = _check_num_heads(d_model, num_heads)
+        self.d_model, self.num_heads = int(d_model), int(num_heads)
+        bound = 1.0 / math.sqrt(d_model)  # like nn.Linear: uniform in +-1/sqrt(fan_in)
+        for name in ("W_Q", "W_K", "W_V", "W_O"):
+            self.register_parameter(name, nn.Parameter(
+                torch.empty(d_model, d_model).uniform_(-bound, bound)))  # (d_model, d_model)
+        for name in ("b_Q", "b_K", "b_V", "b_O"):
+            self.register_parameter(name, nn.Parameter(torch.zeros(d_model)) if bias else None)
+
+    def extra_repr(self) -> str:
+        return (f"d_model={self.d_model}, num_heads={self.num_heads}, d_k={self.d_k}, "
+                f"bias={self.b_Q is not None}")
+
+    def forward(self, query, key, value, mask=None, need_weights: bool = True, head_mask=None):
+        query, key, value = _check_inputs(query, key, value, self.d_model)
+        mask = _head_mask_shape(mask)
+        head_mask = _check_head_mask(head_mask, self.num_heads)
+
+        def project(x, weight, bias):
+            out = x @ weight                                  # (B, T, d_model)
+            return out if bias is None else out + bias
+
+        queries = split_heads(project(query, self.W_Q, self.b_Q), self.num_heads)  # (B, H, T_q, d_k)
+        keys = split_heads(project(key, self.W_K, self.b_K), self.num_heads)       # (B, H, T_k, d_k)
+        values = split_heads(project(value, self.W_V, self.b_V), self.num_heads)   # (B, H, T_k, d_k)
+        heads, weights = scaled_dot_product_attention(queries, keys, values, mask,
+                                                      return_weights=True)  # (B, H, T_q, d_k)
+        if head_mask is not None:
+            heads = heads * head_mask.to(heads)[:, None, None]              # (B, H, T_q, d_k)
+        output = project(merge_heads(heads), self.W_O, self.b_O)           # (B, T_q, d_model)
+        return output, (weights if need_weights else None)                 # (B, H, T_q, T_k)
+
+
+# ----------------------------------------------------------------------------- PyTorch
+def _check_pair(book, reference) -> None:
+    if not isinstance(book, MultiHeadAttention):
+        raise TypeError(f"book must be a MultiHeadAttention, got {type(book).__name__}")
+    if not isinstance(reference, nn.MultiheadAttention):
+        raise TypeError(f"reference must be a torch.nn.MultiheadAttention, got {type(reference).__name__}")
+    if not reference.batch_first:
+        raise ValueError("reference must be built with batch_first=True, "
+                         "so that inputs are (B, T, d_model)")
+    if not reference._qkv_same_embed_dim:
+        raise ValueError("reference must have kdim = vdim = embed_dim")
+    if (reference.embed_dim, reference.num_heads) != (book.d_model, book.num_heads):
+        raise ValueError(f"the modules must agree: book has d_model = {book.d_model}, H = "
+                         f"{book.num_heads}; reference has embed_dim = {reference.embed_dim}, "
+                         f"num_heads = {reference.num_heads}")
+    if (reference.in_proj_bias is None) != (book.b_Q is None) or reference.bias_k is not None:
+        raise ValueError("the modules must both have biases or both not (and no add_bias_kv)")
+
+
+@torch.no_grad()
+def copy_from_torch(book: MultiHeadAttention, reference: nn.MultiheadAttention) -> MultiHeadAttention:
+    """Copy the weights of a ``torch.nn.MultiheadAttention`` into the book's module (in place).
+
+    Derived in Chapter 6 (section 6.5). PyTorch stacks :math:`W_Q, W_K, W_V` in one
+    ``in_proj_weight`` of shape ``(3 d_model, d_model)`` and stores every weight as
+    ``(out, in)`` (it computes ``x @ weight.T``); the book stores ``(in, out)``. So
+    ``W_Q = in_proj_weight[:d_model].T`` and so on, and ``W_O = out_proj.weight.T``.
+
+    Returns ``book``.
+    """
+    _check_pair(book, reference)
+    d = book.d_model
+    stacked = reference.in_proj_weight                            # (3 d_model, d_model): (out, in)
+    for index, name in enumerate(("W_Q", "W_K", "W_V")):
+        getattr(book, name).copy_(stacked[index * d:(index + 1) * d].T)  # (in, out)
+    book.W_O.copy_(reference.out_proj.weight.T)
+    if book.b_Q is not None:
+        for index, name in enumerate(("b_Q", "b_K", "b_V")):
+            getattr(book, name).copy_(reference.in_proj_bias[index * d:(index + 1) * d])
+        book.b_O.copy_(reference.out_proj.bias)
+    return book
+
+
+@torch.no_grad()
+def copy_to_torch(book: MultiHeadAttention, reference: nn.MultiheadAttention) -> nn.MultiheadAttention:
+    """Copy the book's weights into a ``torch.nn.MultiheadAttention`` (in place); the inverse of
+    :func:`copy_from_torch`. Returns ``reference``."""
+    _check_pair(book, reference)
+    reference.in_proj_weight.copy_(torch.cat([book.W_Q.T, book.W_K.T, book.W_V.T], dim=0))
+    reference.out_proj.weight.copy_(book.W_O.T)                   # (out, in)
+    if book.b_Q is not None:
+        reference.in_proj_bias.copy_(torch.cat([book.b_Q, book.b_K, book.b_V]))
+        reference.out_proj.bias.copy_(book.b_O)
+    return reference
+
+
+def torch_attention_mask(mask: torch.Tensor, num_heads: int) -> torch.Tensor:
+    """Convert a book mask to the boolean ``attn_mask`` of ``torch.nn.MultiheadAttention``.
+
+    Derived in Chapter 6 (section 6.5). Two differences: the **meaning** is flipped (the book:
+    ``True`` = may attend; PyTorch's boolean ``attn_mask``: ``True`` = may **not** attend), and
+    PyTorch wants ``(T_q, T_k)`` or ``(B * H, T_q, T_k)``, with the batch and head axes merged,
+    batch-major.
+
+    Parameters
+    ----------
+    mask : bool tensor, shape ``(T_q, T_k)``, ``(B, T_q, T_k)`` or ``(B, H, T_q, T_k)``
+        ``True`` = may attend.
+    num_heads : int
+        ``H``, to repeat a per-sequence mask for every head.
+
+    Returns
+    -------
+    bool tensor, ``(T_q, T_k)`` or ``(B * H, T_q, T_k)``, ``True`` = may not attend.
+    """
+    num_heads = check_int("num_heads", num_heads, minimum=1)
+    if not isinstance(mask, torch.Tensor) or mask.dtype != torch.bool:
+        raise TypeError("mask must be a boolean torch.Tensor (True = may attend)")
+    if mask.dim() == 2:
+        return ~mask                                               # (T_q, T_k)
+    if mask.dim() == 3:                                            # (B, T_q, T_k): same for every head
+        return ~mask.repeat_interleave(num_heads, dim=0)           # (B * H, T_q, T_k)
+    if mask.dim() == 4:
+        if mask.shape[1] != num_heads:
+            raise ValueError(f"mask of shape (B, H, T_q, T_k) must have H = {num_heads}, "
+                             f"got shape {tuple(mask.shape)}")
+        return ~mask.flatten(0, 1)                                 # (B * H, T_q, T_k)
+    raise ValueError(f"mask must have shape (T_q, T_k), (B, T_q, T_k) or (B, H, T_q, T_k), "
+                     f"got shape {tuple(mask.shape)}")

@@ -1,0 +1,108 @@
+r"""Self-attention: queries, keys and values from one sequence (derived in Chapter 5).
+
+In Chapter 4 a decoder state asked questions of the encoder states. In self-attention every
+position of one sequence asks, offers and hands over at once: with the inputs stacked as rows,
+:math:`X \in \mathbb{R}^{T \times d_\text{model}}`,
+
+.. math::
+
+    \operatorname{SA}(X) = \operatorname{softmax}\!\left(
+        \frac{(X W_Q)(X W_K)^\top}{\sqrt{d_k}} + M\right) X W_V ,
+
+the scaled dot-product attention of Chapter 3 (:func:`paying_attention.scoring.
+scaled_dot_product_attention`, which this module calls) applied to projections of the same
+``X``. Without a mask it is permutation equivariant, :math:`\operatorname{SA}(PX) = P
+\operatorname{SA}(X)` for every permutation matrix :math:`P` (section 5.2), so it needs position
+encodings (:mod:`paying_attention.position`) to know the order. With ``causal=True`` position
+``t`` attends only to positions ``<= t`` (section 5.5).
+"""
+from __future__ import annotations
+
+import math
+
+import torch
+from torch import nn
+
+from ._checks import check_int
+from .masking import causal_mask
+from .scoring import scaled_dot_product_attention
+
+__all__ = ["SelfAttention"]
+
+
+def _projection(fan_in: int, fan_out: int) -> nn.Parameter:
+    """A ``(fan_in, fan_out)`` weight initialised like ``nn.Linear``: uniform in +-1/sqrt(fan_in)."""
+    bound = 1.0 / math.sqrt(fan_in)
+    return nn.Parameter(torch.empty(fan_in, fan_out).uniform_(-bound, bound))
+
+
+class SelfAttention(nn.Module):
+    r"""Single-head self-attention with learned projections :math:`W_Q`, :math:`W_K`, :math:`W_V`.
+
+    Derived in Chapter 5 (section 5.1). The projections are stored in the book's row-vector
+    convention, ``queries = x @ w_query``, with no biases (as in Vaswani et al. 2017):
+    ``w_query`` and ``w_key`` of shape ``(d_model, d_k)``, ``w_value`` of shape
+    ``(d_model, d_v)``, :math:`d_\text{model}(2 d_k + d_v)` parameters in all. The attention
+    itself is :func:`paying_attention.scoring.scaled_dot_product_attention`.
+
+    Parameters
+    ----------
+    d_model : int
+        Width of an input vector; at least 1.
+    d_k : int, optional
+        Width of queries and keys; default ``d_model``.
+    d_v : int, optional
+        Width of values, and so of the output; default ``d_model``.
+    causal : bool
+        If True, position ``t`` may attend only to positions ``0, ..., t`` (a
+        :func:`paying_attention.masking.causal_mask`, combined with any ``mask`` by ``&``).
+
+    Forward: ``output, weights = module(x, mask=None)``
+
+    - ``x``: float tensor ``(B, T, d_model)`` (or ``(T, d_model)`` for one sequence);
+    - ``mask``: optional bool tensor, ``True`` = may attend, broadcastable to ``(B, T, T)``
+      without enlarging it, e.g. ``padding_mask(lengths, T)[:, None, :]`` of shape ``(B, 1, T)``;
+    - returns ``output`` ``(B, T, d_v)`` and ``weights`` ``(B, T, T)``: row ``i`` of ``weights``
+      says how much position ``i`` attends to each position, and sums to 1.
+    """
+
+    def __init__(self, d_model: int, d_k: int | None = None, d_v: int | None = None,
+                 causal: bool = False):
+        super().__init__()
+        self.d_model = check_int("d_model", d_model, minimum=1)
+        self.d_k = self.d_model if d_k is None else check_int("d_k", d_k, minimum=1)
+        self.d_v = self.d_model if d_v is None else check_int("d_v", d_v, minimum=1)
+        if not isinstance(causal, bool):
+            raise TypeError(f"causal must be True or False, got {causal!r}")
+        self.causal = causal
+        self.w_query = _projection(self.d_model, self.d_k)  # W_Q (d_model, d_k)
+        self.w_key = _projection(self.d_model, self.d_k)    # W_K (d_model, d_k)
+        self.w_value = _projection(self.d_model, self.d_v)  # W_V (d_model, d_v)
+
+    def forward(self, x: torch.Tensor, mask: torch.Tensor | None = None
+                ) -> tuple[torch.Tensor, torch.Tensor]:
+        if not isinstance(x, torch.Tensor) or not x.is_floating_point():
+            raise TypeError("x must be a floating-point torch.Tensor of shape (B, T, d_model)")
+        if x.dim() not in (2, 3) or x.shape[-1] != self.d_model or x.shape[-2] == 0:
+            raise ValueError(f"x must have shape (B, T, d_model) or (T, d_model) with d_model = "
+                             f"{self.d_model} and T >= 1, got {tuple(x.shape)}")
+        if mask is not None and (not isinstance(mask, torch.Tensor) or mask.dtype != torch.bool):
+            raise TypeError("mask must be a boolean torch.Tensor (True = may attend) "
+                            "broadcastable to (B, T, T)")
+        queries = x @ self.w_query  # (B, T, d_k)
+        keys = x @ self.w_key       # (B, T, d_k)
+        values = x @ self.w_value   # (B, T, d_v)
+        if self.causal:
+            future = causal_mask(x.shape[-2], backend="torch").to(x.device)  # (T, T)
+            if mask is None:
+                mask = future
+            else:
+                try:
+                    mask = mask & future  # (B, T, T)
+                except RuntimeError:
+                    raise ValueError(f"mask must broadcast to (B, T, T) with T = {x.shape[-2]}, "
+                                     f"got shape {tuple(mask.shape)}") from None
+        return scaled_dot_product_attention(queries, keys, values, mask, return_weights=True)
+
+    def extra_repr(self) -> str:
+        return f"d_model={self.d_model}, d_k={self.d_k}, d_v={self.d_v}, causal={self.causal}"

@@ -1,0 +1,175 @@
+"""The generated front and back matter is up to date, and the page generators do what they say.
+
+- book/api.md is what ``scripts/api_index.py`` writes from ``paying_attention.__all__`` now;
+- book/solutions.md is what ``scripts/solutions_page.py`` writes from the chapters now;
+- the instructors' guide has a lesson plan for every published chapter;
+- ``scripts/slides.py`` assigns slides by its documented rule and rewrites MyST it cannot show;
+- ``scripts/pdf.py`` prints the pages in the order of the table of contents.
+
+When a check of a generated page fails, run ``make pages`` and commit the result.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))
+
+import api_index  # noqa: E402
+import book_sources  # noqa: E402
+import solutions_page  # noqa: E402
+
+
+def test_api_page_is_up_to_date():
+    expected = api_index.generate()
+    current = api_index.OUTPUT.read_text(encoding="utf-8")
+    assert current == expected, "book/api.md is out of date: run `make pages`"
+
+
+def test_api_page_lists_every_public_name():
+    import paying_attention
+
+    text = api_index.OUTPUT.read_text(encoding="utf-8")
+    missing = [name for name in paying_attention.__all__ if f"| `{name}" not in text]
+    assert not missing, missing
+
+
+def test_api_summaries_and_chapters():
+    entries = api_index.collect(book_sources.published_chapters())
+    by_name = {entry.name: entry for entry in entries}
+    assert by_name["scaled_dot_product_attention"].chapter == 3
+    assert by_name["scaled_dot_product_attention"].section == "section 3.7"
+    assert by_name["nadaraya_watson"].chapter == 2
+    # A class whose docstring is built by concatenation still gets its own first sentence.
+    assert by_name["AdditiveAttention"].summary.startswith("Additive (Bahdanau) attention")
+
+
+def test_first_sentence_keeps_abbreviations():
+    text = "Scores of Bahdanau et al. (2015), e.g. for a decoder. Second sentence."
+    assert api_index.first_sentence(text) == "Scores of Bahdanau et al. (2015), e.g. for a decoder."
+
+
+def test_solutions_page_is_up_to_date():
+    expected = solutions_page.generate()
+    current = solutions_page.OUTPUT.read_text(encoding="utf-8")
+    assert current == expected, "book/solutions.md is out of date: run `make pages`"
+
+
+def test_solutions_page_has_every_exercise():
+    chapters = book_sources.published_chapters()
+    text = solutions_page.OUTPUT.read_text(encoding="utf-8")
+    for chapter in chapters:
+        exercises = solutions_page.exercises_of(chapter)
+        assert exercises, f"{chapter.path.name} has no exercises"
+        for exercise in exercises:
+            assert f"{{ref}}`{exercise.label}`" in text
+            assert exercise.statement and exercise.solution, exercise.label
+
+
+def test_solutions_parser_on_a_small_chapter(tmp_path):
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [
+        nbformat.v4.new_markdown_cell("(ch07)=\n# 7. A chapter\n\n## Exercises\n\n"
+                                      "````{exercise} First\n:label: ch07_ex1\n\nDo $x$.\n````\n\n"
+                                      "````{solution-start} ch07_ex1\n:class: dropdown\n````\n\n"
+                                      "Because $$y = 1$$ (eq-ch07-y)\n"),
+        nbformat.v4.new_code_cell("print(1)", outputs=[nbformat.v4.new_output(
+            "stream", name="stdout", text="1\n")]),
+        nbformat.v4.new_markdown_cell("So it is.\n\n````{solution-end}\n````\n\n## References"),
+    ]
+    path = tmp_path / "07_a_chapter.ipynb"
+    nbformat.write(notebook, path)
+    chapter = book_sources.Chapter(7, path, "ch07", "A chapter")
+    [exercise] = solutions_page.exercises_of(chapter)
+    assert (exercise.label, exercise.title) == ("ch07_ex1", "First")
+    assert exercise.statement == ["Do $x$."]
+    assert exercise.solution[0] == "Because $$y = 1$$"           # the label is dropped
+    assert exercise.solution[1].startswith("```python\nprint(1)\n```")
+    assert "```text\n1\n```" in exercise.solution[1]
+    assert exercise.solution[2] == "So it is."
+
+
+def test_instructors_guide_covers_every_chapter():
+    text = (ROOT / "book" / "instructors.md").read_text(encoding="utf-8")
+    for chapter in book_sources.published_chapters():
+        assert f"## Chapter {chapter.number}: {chapter.title}" in text, chapter.title
+
+
+# ----------------------------------------------------------------------------------------------
+# Slides: the rule of scripts/slides.py, on a small notebook (nbconvert is needed to import it).
+
+
+@pytest.fixture(scope="module")
+def slides():
+    pytest.importorskip("nbconvert")
+    import slides as module
+    return module
+
+
+def small_chapter(tmp_path: Path) -> book_sources.Chapter:
+    notebook = nbformat.v4.new_notebook()
+    figure = nbformat.v4.new_code_cell("plot()", outputs=[nbformat.v4.new_output(
+        "display_data", data={"image/png": "iVBORw0KGgo=", "text/plain": "<Figure>"})])
+    figure.metadata["mystnb"] = {"figure": {"caption": "A curve, see {eq}`eq-ch07-a`."},
+                                 "image": {"alt": "A falling curve."}}
+    chosen = nbformat.v4.new_markdown_cell("Kept as the author said.")
+    chosen.metadata["slideshow"] = {"slide_type": "fragment"}
+    notebook.cells = [
+        nbformat.v4.new_markdown_cell("(ch07)=\n# 7. A chapter\n\nIntro, as {cite:t}`vaswani2017` said."),
+        nbformat.v4.new_code_cell('%pip install --quiet "paying-attention @ git+https://example"'),
+        nbformat.v4.new_markdown_cell("## 7.1 First\n\n$$\na = 1\n$$ (eq-ch07-a)\n\nSee [notation](notation.md)."),
+        nbformat.v4.new_code_cell("x = 1"),
+        figure,
+        nbformat.v4.new_markdown_cell("More prose, after {eq}`eq-ch07-a`."),
+        chosen,
+        nbformat.v4.new_markdown_cell("## Self-check\n\n```{quiz} Why?\n- [x] Because.\n  Right.\n"
+                                      "- [ ] No.\n  Wrong.\n```\n\n## Exercises\n\n"
+                                      "````{exercise} E\n:label: ch07_ex1\nDo it.\n````"),
+        nbformat.v4.new_code_cell("solution()"),
+        nbformat.v4.new_markdown_cell("## References\n\nThe end."),
+    ]
+    path = tmp_path / "07_a_chapter.ipynb"
+    nbformat.write(notebook, path)
+    return book_sources.Chapter(7, path, "ch07", "A chapter")
+
+
+def test_slide_rule(slides, tmp_path):
+    chapter = small_chapter(tmp_path)
+    refs = slides.References(book_sources.published_chapters())
+    notebook = nbformat.read(chapter.path, as_version=4)
+    refs.number_equations(chapter, notebook.cells)
+    cells = slides.deck_cells(chapter, notebook, refs)
+    plan = [(cell.cell_type, cell.metadata["slideshow"]["slide_type"], cell.source.split("\n")[0])
+            for cell in cells]
+    assert plan == [
+        ("markdown", "slide", "# 7. A chapter"),              # title and intro; no install cell
+        ("markdown", "slide", "## 7.1 First"),
+        ("code", "-", "x = 1"),
+        ("code", "subslide", "plot()"),                       # a figure on its own sub-slide
+        ("markdown", "-", "*A curve, see (7.1).*"),           # with its caption
+        ("markdown", "subslide", "More prose, after (7.1)."),
+        ("markdown", "fragment", "Kept as the author said."),  # existing metadata wins
+        ("markdown", "slide", "## Self-check"),
+        ("markdown", "subslide", "**Self-check.** Why?"),
+        ("markdown", "notes", "- **A.** **Right:** Because. Right."),
+        ("markdown", "slide", "## References"),               # exercises and solutions skipped
+    ]
+    assert "Vaswani et al. (2017)" in cells[0].source
+    assert "- **B.** No." in cells[8].source
+    section = cells[1].source
+    assert "\\tag{7.1}" in section and "(eq-ch07-a)" not in section
+    assert "](../book/notation.html)" in section
+    assert cells[3].outputs[0].metadata["pa_alt"] == "A falling curve."
+
+
+def test_pdf_prints_in_toc_order(monkeypatch):
+    import pdf
+
+    monkeypatch.setattr(pdf, "SITE", ROOT / "book")      # any folder: only the order matters here
+    assert [Path(entry).with_suffix(".html").as_posix() for entry in book_sources.toc_files()
+            if (ROOT / "book" / Path(entry).with_suffix(".html")).is_file()] == pdf.book_pages()
+    assert pdf.FOOTER.count('class="pageNumber"') == 1
