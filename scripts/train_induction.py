@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Train Chapter 7's two-layer attention-only model on the repeated-segment task and save it.
 
-    python scripts/train_induction.py                    # full recipe, into the package (~1 minute)
+    python scripts/train_induction.py                    # full recipe, into the package (under a minute)
     python scripts/train_induction.py --quick --out DIR  # 20 steps, for the tests
 
 The recipe is ``paying_attention.interpret.INDUCTION_TRAINING``. Seeded and single-threaded, so a

@@ -18,8 +18,9 @@ from pathlib import Path
 
 import torch
 
+from paying_attention.pretrained import WEIGHTS_DIR
 from paying_attention.reproducibility import setup_chapter
-from paying_attention.transformer import (LM_RECIPES, LM_TRAINING, WEIGHTS_DIR, CharTokenizer,
+from paying_attention.transformer import (LM_RECIPES, LM_TRAINING, CharTokenizer,
                                           build_language_model, save_language_model, split_text,
                                           text_fingerprint, train_language_model)
 

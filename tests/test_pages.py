@@ -10,6 +10,7 @@ When a check of a generated page fails, run ``make pages`` and commit the result
 """
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -173,3 +174,45 @@ def test_pdf_prints_in_toc_order(monkeypatch):
     assert [Path(entry).with_suffix(".html").as_posix() for entry in book_sources.toc_files()
             if (ROOT / "book" / Path(entry).with_suffix(".html")).is_file()] == pdf.book_pages()
     assert pdf.FOOTER.count('class="pageNumber"') == 1
+
+
+# Perceptually uniform maps that stay readable with the common colour-vision deficiencies, and
+# grey scales. A map outside this list (jet, rainbow, RdYlGn...) fails, naming where it is used.
+COLOUR_BLIND_SAFE_MAPS = {"viridis", "cividis", "magma", "inferno", "plasma", "Greys", "gray",
+                          "grey", "binary", "gist_yarg", "bone"}
+COLOUR_MAP = re.compile(r"""(?:cmap\s*=\s*|get_cmap\(\s*|colormaps\[\s*|plt\.cm\.|mpl\.cm\.)["']?([A-Za-z_]+)""")
+
+
+def test_colour_maps_are_colour_blind_safe():
+    import inspect
+
+    import paying_attention.plotting
+    import paying_attention.reproducibility
+
+    sources = {"paying_attention.plotting": inspect.getsource(paying_attention.plotting),
+               "paying_attention.reproducibility": inspect.getsource(paying_attention.reproducibility)}
+    for chapter in book_sources.published_chapters():
+        sources[chapter.path.name] = "\n".join(book_sources.cell_source(cell) for cell in chapter.cells()
+                                               if cell.get("cell_type") == "code")
+    unsafe = []
+    for where, source in sources.items():
+        for match in COLOUR_MAP.finditer(source):
+            name = match.group(1).removesuffix("_r")
+            if name not in COLOUR_BLIND_SAFE_MAPS and name != "cmap":   # `cmap=cmap` passes one on
+                unsafe.append(f"{where}: {match.group(0)}")
+    assert not unsafe, unsafe
+    default = re.search(r'"image\.cmap":\s*"(\w+)"', sources["paying_attention.reproducibility"])
+    assert default and default.group(1) in COLOUR_BLIND_SAFE_MAPS
+
+
+def test_solutions_are_folded_on_the_chapter_pages():
+    """A chapter's worked solutions stay hidden until the reader opens them: every
+    {solution-start} has `:class: dropdown` (the solutions page shows them all, for instructors)."""
+    folded = re.compile(r"\{solution-start\}[^\n]*\n((?:[ \t]*:[\w-]+:.*\n)*)")
+    for chapter in book_sources.published_chapters():
+        text = "\n".join(book_sources.cell_source(cell) for cell in chapter.cells()
+                         if cell.get("cell_type") == "markdown")
+        options = folded.findall(text)
+        assert options, f"{chapter.path.name} has no solutions"
+        unfolded = [block for block in options if "dropdown" not in block]
+        assert not unfolded, f"{chapter.path.name}: {len(unfolded)} solutions not in a dropdown"

@@ -518,6 +518,37 @@ def check_controls(page, scope: str = "") -> tuple[list[str], int]:
 
 
 # ----------------------------------------------------------------------------------------------
+# Self-check questions (book/_ext/quiz.py, _static/quiz.js): answer by keyboard, without a kernel.
+
+
+def check_quizzes(page) -> list[str]:
+    """For each self-check question, choose one option with the keyboard (Tab focus, Enter) and
+    one with the mouse: each must reveal its explanation."""
+    problems = []
+    quizzes = page.locator("div.quiz")
+    for index in range(quizzes.count()):
+        quiz = quizzes.nth(index)
+        options = quiz.locator("div.quiz-option")
+        if options.count() < 2:
+            problems.append(f"self-check {index + 1}: fewer than two options")
+            continue
+        for option, how in ((options.nth(0), "keyboard"), (options.nth(1), "mouse")):
+            label, feedback = option.locator(".quiz-option-text"), option.locator(".quiz-feedback")
+            if feedback.is_visible():
+                problems.append(f"self-check {index + 1}: an explanation shows before any choice")
+                continue
+            label.scroll_into_view_if_needed()
+            if how == "keyboard":
+                label.focus()
+                page.keyboard.press("Enter")
+            else:
+                label.click()
+            if not feedback.is_visible():
+                problems.append(f"self-check {index + 1}: choosing an option by {how} shows no explanation")
+    return problems
+
+
+# ----------------------------------------------------------------------------------------------
 # Tests.
 
 
@@ -548,6 +579,7 @@ def test_page(browser, server, page_path):
                 problems += [f"widget failed: {text!r}" for text in rendered["failed"]]
                 control_problems, _ = check_controls(page)
                 problems += control_problems
+            problems += check_quizzes(page)
         page.wait_for_load_state("networkidle")
         problems += describe_violations(without_widget_images(axe_violations(page)))
         if os.environ.get("SITE_SCREENSHOTS"):

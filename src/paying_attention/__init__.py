@@ -14,11 +14,18 @@ Each module holds one concept; the chapter that derives it is named in its docst
 - ``long_range``: the "which symbol was at position p?" task and its models (Chapter 5).
 - ``multihead`` and ``toy_language``: multi-head attention; a toy language with known links
   (Chapter 6).
+- ``interpret``: attention rollout, the repeated-segment task, an attention-only transformer,
+  previous-token and induction scores (Chapter 7).
 - ``efficient``: online softmax, tiled attention, peak memory (Chapter 8).
+- ``transformer``: the block, a character-level language model and its GRU baseline (Chapter 9).
 - ``pretrained``: shipped weights and the recipes that reproduce them.
 - ``plotting`` and ``widgets``: figures and widgets that work on the static website.
 """
 from .efficient import online_normalizer, online_softmax, peak_memory, peak_torch_memory, tiled_attention
+from .interpret import (INDUCTION_TRAINING, AttentionOnlyTransformer, RepeatBatch,
+                        attention_rollout, build_induction_model, induction_score,
+                        induction_targets, load_induction_model, make_repeat_batch,
+                        previous_token_score, repeat_losses, save_induction_model, train_induction)
 from .kernel_regression import fit_bandwidth, gaussian_kernel_weights, leave_one_out_loss, nadaraya_watson
 from .long_range import (RECALL_RECIPES, RECALL_TRAINING, RecallAttention, RecallGRU,
                          build_recall_model, load_recall_model, make_recall_batch, parameter_count,
@@ -26,7 +33,7 @@ from .long_range import (RECALL_RECIPES, RECALL_TRAINING, RecallAttention, Recal
 from .masking import apply_mask, causal_mask, padding_mask
 from .multihead import (MultiHeadAttention, copy_from_torch, copy_to_torch, merge_heads,
                         multi_head_attention_loop, split_heads, torch_attention_mask)
-from .plotting import figure_to_png
+from .plotting import figure_to_png, plot_attention
 from .pretrained import RECIPES, TRAINING, build_model, load_model, save_model, saved_recipe
 from .position import LearnedPositionEmbedding, apply_rotary, rotary_embedding, sinusoidal_encoding
 from .probes import fit_linear_probe, probe_accuracy
@@ -39,10 +46,23 @@ from .tasks import START_TOKEN, TASKS, decoder_inputs, make_batch
 from .toy_language import (TOY_MODELS, ToyCorpus, ToyLanguageModel, ablation_drops,
                            generate_sentences, link_scores, load_toy_model, toy_accuracy,
                            train_toy_model)
+from .transformer import (LM_RECIPES, LM_TRAINING, CharTokenizer, FeedForward, GRULanguageModel,
+                          TinyTransformerLM, TransformerBlock, build_language_model, evaluate_loss,
+                          generate, load_language_model, make_lm_batch, sample_next_token,
+                          save_language_model, split_text, text_fingerprint, train_language_model,
+                          training_log)
 from .training import accuracy_by_position, token_accuracy, train_seq2seq
 from .widgets import frame_grid, frame_slider
 
 __all__ = [
+    "INDUCTION_TRAINING", "AttentionOnlyTransformer", "RepeatBatch", "attention_rollout",
+    "build_induction_model", "induction_score", "induction_targets", "load_induction_model",
+    "make_repeat_batch", "plot_attention", "previous_token_score", "repeat_losses",
+    "save_induction_model", "train_induction",
+    "LM_RECIPES", "LM_TRAINING", "CharTokenizer", "FeedForward", "GRULanguageModel",
+    "TinyTransformerLM", "TransformerBlock", "build_language_model", "evaluate_loss", "generate",
+    "load_language_model", "make_lm_batch", "sample_next_token", "save_language_model",
+    "split_text", "text_fingerprint", "train_language_model", "training_log",
     "MultiHeadAttention", "TOY_MODELS", "ToyCorpus", "ToyLanguageModel", "ablation_drops",
     "copy_from_torch", "copy_to_torch", "generate_sentences", "link_scores", "load_toy_model",
     "merge_heads", "multi_head_attention_loop", "split_heads", "torch_attention_mask",

@@ -27,7 +27,6 @@ of query position ``t`` over the key positions, and rows sum to one.
 """
 from __future__ import annotations
 
-from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
@@ -38,6 +37,7 @@ from torch.nn import functional as F
 from ._checks import check_float, check_int, check_tokens
 from .masking import causal_mask
 from .multihead import MultiHeadAttention
+from .pretrained import WEIGHTS_DIR, read_checkpoint, restore, save_checkpoint  # noqa: F401 (scripts import WEIGHTS_DIR from here)
 
 __all__ = [
     "INDUCTION_TRAINING", "AttentionOnlyTransformer", "RepeatBatch", "attention_rollout",
@@ -46,8 +46,7 @@ __all__ = [
     "train_induction",
 ]
 
-WEIGHTS_DIR = Path(__file__).parent / "weights"
-INDUCTION_NAME = "induction_2layer"
+INDUCTION_NAME = "induction_2layer"      # weights/induction_2layer.pt, in WEIGHTS_DIR
 
 
 # ----------------------------------------------------------------------------- checks
@@ -79,7 +78,7 @@ def _as_maps(name: str, weights, shapes: str, ndims) -> tuple[np.ndarray, bool]:
 def attention_rollout(weights, residual: bool = True):
     r"""Attention rollout (Abnar and Zuidema 2020): how much each input feeds each output.
 
-    Derived in Chapter 7 (section 7.3). A layer with a residual connection computes
+    Derived in Chapter 7 (section 7.5). A layer with a residual connection computes
     :math:`x^{(l)} = x^{(l-1)} + \operatorname{Attn}(x^{(l-1)})`, so to first order each
     position keeps itself and mixes in the others with the head-averaged weights. Rollout models
     layer ``l`` by the row-stochastic matrix
@@ -152,7 +151,7 @@ def attention_rollout(weights, residual: bool = True):
 
 # ----------------------------------------------------------------------------- the task
 class RepeatBatch(NamedTuple):
-    """A batch of the repeated-segment task (see :func:`make_repeat_batch`)."""
+    """A batch of the repeated-segment task of :func:`make_repeat_batch` (Chapter 7, section 7.3)."""
 
     tokens: torch.Tensor   #: ``(B, T)`` token ids
     first: torch.Tensor    #: ``(B, T)`` bool, True on the first occurrence of the segment
@@ -161,7 +160,7 @@ class RepeatBatch(NamedTuple):
 
 def make_repeat_batch(batch_size: int, length: int = 32, *, vocab_size: int = 20,
                       segment_lengths=(6, 16), generator: torch.Generator | None = None) -> RepeatBatch:
-    r"""Random sequences in which a random segment occurs twice in a row (Chapter 7, section 7.4).
+    r"""Random sequences in which a random segment occurs twice in a row (Chapter 7, section 7.3).
 
     Every sequence is ``length`` tokens drawn uniformly from ``0, ..., vocab_size - 1``, except
     that a segment of ``S`` tokens (``S`` uniform in ``segment_lengths``, inclusive) starting at a
@@ -219,7 +218,7 @@ def make_repeat_batch(batch_size: int, length: int = 32, *, vocab_size: int = 20
 class AttentionOnlyTransformer(nn.Module):
     r"""A causal Transformer with attention layers only: no MLP, no normalisation (Chapter 7).
 
-    Derived in Chapter 7 (section 7.4), after the attention-only models of Elhage et al. (2021).
+    Derived in Chapter 7 (section 7.3), after the attention-only models of Elhage et al. (2021).
     Tokens are embedded, a learned vector per position is added (Chapter 5), and ``L`` layers of
     causal multi-head self-attention (:class:`~paying_attention.multihead.MultiHeadAttention`,
     Chapter 6) each add their output to the residual stream:
@@ -406,7 +405,7 @@ def induction_score(weights, tokens):
 def repeat_losses(logits, batch: RepeatBatch) -> dict:
     r"""Mean next-token loss on the first occurrence of the segment and on its repeat.
 
-    Derived in Chapter 7 (section 7.4). The loss of predicting token ``t`` from positions
+    Derived in Chapter 7 (section 7.3). The loss of predicting token ``t`` from positions
     ``< t`` (``logits[:, t - 1]``), averaged over the tokens of the segment's first occurrence
     (unpredictable: :math:`\ln V` at best) and over those of the repeat except its first token
     (predictable by copying; the repeat's first token is not, since nothing announces it).
@@ -437,14 +436,16 @@ def repeat_losses(logits, batch: RepeatBatch) -> dict:
 
 
 # ----------------------------------------------------------------------------- training
-#: The recipe of ``scripts/train_induction.py`` and of ``weights/induction_2layer.pt``.
+
+#: The recipe of ``scripts/train_induction.py`` and of ``weights/induction_2layer.pt`` (Chapter 7,
+#: section 7.3).
 INDUCTION_TRAINING = {"vocab_size": 20, "length": 32, "segment_lengths": (6, 16), "d_model": 64,
                       "num_heads": 2, "num_layers": 2, "steps": 1500, "batch_size": 64,
                       "learning_rate": 3e-3, "seed": 0}
 
 
 def build_induction_model(recipe: dict | None = None) -> AttentionOnlyTransformer:
-    """An untrained model for ``recipe`` (default :data:`INDUCTION_TRAINING`), seeded."""
+    """An untrained model for ``recipe`` (default :data:`INDUCTION_TRAINING`), seeded (Chapter 7)."""
     recipe = {**INDUCTION_TRAINING, **(recipe or {})}
     torch.manual_seed(recipe["seed"])
     return AttentionOnlyTransformer(vocab_size=recipe["vocab_size"], max_length=recipe["length"],
@@ -458,7 +459,7 @@ def train_induction(model: AttentionOnlyTransformer, *, steps: int, batch_size: 
     """Train ``model`` on next-token prediction over :func:`make_repeat_batch` sequences.
 
     Adam, a fresh seeded batch per step, gradient norm clipped at 1. Returns the loss of every
-    step (mean over all positions). Used by ``scripts/train_induction.py`` (Chapter 7).
+    step (mean over all positions). Used by ``scripts/train_induction.py`` (Chapter 7, section 7.3).
     """
     steps = check_int("steps", steps, minimum=1)
     learning_rate = check_float("learning_rate", learning_rate, minimum=0.0, strict=True)
@@ -483,12 +484,16 @@ def train_induction(model: AttentionOnlyTransformer, *, steps: int, batch_size: 
 
 
 def save_induction_model(model: AttentionOnlyTransformer, path, *, recipe: dict) -> None:
-    """Save the model's configuration, weights and the recipe that produced them."""
-    torch.save({"config": model.config, "state_dict": model.state_dict(), "recipe": recipe}, path)
+    """Save the model's configuration, weights and the recipe that produced them (Chapter 7).
+
+    The book's one checkpoint format, :func:`paying_attention.pretrained.save_checkpoint`.
+    """
+    save_checkpoint(model, path, recipe=recipe)
 
 
 def load_induction_model(directory=None, *, with_recipe: bool = False):
-    """Load the shipped two-layer induction model (``weights/induction_2layer.pt``).
+    """Load the shipped two-layer induction model, ``weights/induction_2layer.pt`` (Chapter 7,
+    section 7.3).
 
     Parameters
     ----------
@@ -497,11 +502,6 @@ def load_induction_model(directory=None, *, with_recipe: bool = False):
     with_recipe : bool
         Also return the stored recipe (with its final losses).
     """
-    path = Path(directory or WEIGHTS_DIR) / f"{INDUCTION_NAME}.pt"
-    if not path.is_file():
-        raise FileNotFoundError(f"no weights at {path}: run scripts/train_induction.py")
-    saved = torch.load(path, weights_only=True)
-    model = AttentionOnlyTransformer(**saved["config"])
-    model.load_state_dict(saved["state_dict"])
-    model.eval()
-    return (model, saved["recipe"]) if with_recipe else model
+    checkpoint = read_checkpoint(INDUCTION_NAME, directory, script="scripts/train_induction.py")
+    model = restore(AttentionOnlyTransformer, checkpoint)
+    return (model, checkpoint["recipe"]) if with_recipe else model

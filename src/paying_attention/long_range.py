@@ -20,20 +20,19 @@ Token ids: symbols are ``0, ..., num_symbols - 1``; the query for position ``p``
 """
 from __future__ import annotations
 
-from pathlib import Path
 
 import torch
 from torch import nn
 
 from ._checks import check_choice, check_float, check_int
 from .position import sinusoidal_encoding
+from .pretrained import WEIGHTS_DIR, read_checkpoint, restore, save_checkpoint  # noqa: F401 (scripts import WEIGHTS_DIR from here)
 from .self_attention import SelfAttention
 
 __all__ = ["RECALL_RECIPES", "RECALL_TRAINING", "RecallAttention", "RecallGRU",
            "build_recall_model", "load_recall_model", "make_recall_batch", "parameter_count",
            "recall_accuracy", "save_recall_model", "saved_recall_log", "train_recall"]
 
-WEIGHTS_DIR = Path(__file__).parent / "weights"
 
 #: The models of Chapter 5, section 5.6. Each model gets the better of the learning rates 3e-3
 #: and 1e-2 (tried with 3,000 steps): 3e-3 for self-attention, 1e-2 for the GRU.
@@ -254,26 +253,17 @@ def recall_accuracy(model: nn.Module, lengths, *, num_examples: int = 1000,
 
 def save_recall_model(model: nn.Module, path, *, recipe: dict, losses) -> None:
     """Save the configuration, weights, recipe and per-step training losses of a model."""
-    torch.save({"config": model.config, "state_dict": model.state_dict(), "recipe": recipe,
-                "losses": torch.tensor(losses, dtype=torch.float32)}, path)
+    save_checkpoint(model, path, recipe=recipe, losses=torch.tensor(losses, dtype=torch.float32))
 
 
 def _saved(name: str, directory) -> dict:
     check_choice("name", name, RECALL_RECIPES)
-    path = Path(directory or WEIGHTS_DIR) / f"{name}.pt"
-    if not path.is_file():
-        raise FileNotFoundError(f"no weights for {name!r} at {path}: "
-                                f"run scripts/train_long_range.py")
-    return torch.load(path, weights_only=True)
+    return read_checkpoint(name, directory, script="scripts/train_long_range.py")
 
 
 def load_recall_model(name: str, directory=None) -> nn.Module:
     """Load the trained model of recipe ``name`` (from the package, or from ``directory``)."""
-    saved = _saved(name, directory)
-    model = _model_from_config(saved["config"])
-    model.load_state_dict(saved["state_dict"])
-    model.eval()
-    return model
+    return restore(lambda **config: _model_from_config(config), _saved(name, directory))
 
 
 def saved_recall_log(name: str, directory=None) -> dict:

@@ -46,10 +46,11 @@ def _check_tick_labels(name: str, labels, count: int, axis: str):
 
 
 def plot_attention(weights, *, row_labels=None, column_labels=None, titles=None, cmap="viridis",
-                   axes=None, vmax=None, colorbar_label="attention weight", panel_size=2.6):
+                   axes=None, vmax=None, colorbar_label="attention weight", panel_size=2.6,
+                   label_size=None):
     r"""Draw attention maps: one map, a row of heads, or a grid of layers by heads.
 
-    The book's one plotting helper for attention weights (Chapter 7, section 7.1). Row ``i`` of a
+    The book's one plotting helper for attention weights (Chapter 7, section 7.2). Row ``i`` of a
     map is query position ``i`` and column ``j`` key position ``j``, so a row holds the weights
     one query spreads over the keys (rows sum to 1). All panels share one colour scale, from 0 to
     ``vmax``, and one colour bar, in a perceptually uniform, colour-blind-safe map (viridis by
@@ -78,6 +79,8 @@ def plot_attention(weights, *, row_labels=None, column_labels=None, titles=None,
         Label of the shared colour bar.
     panel_size : float
         Width and height in inches of one panel of a new figure.
+    label_size : float, optional
+        Font size of the token labels; default 7 (6 for more than 16 tokens).
 
     Returns
     -------
@@ -133,7 +136,7 @@ def plot_attention(weights, *, row_labels=None, column_labels=None, titles=None,
                           interpolation="nearest", aspect="equal")
         ax.grid(False)
         ax.set_title(title, fontsize=9)
-        size = 7 if max(length_q, length_k) <= 16 else 6
+        size = label_size or (7 if max(length_q, length_k) <= 16 else 6)
         first_column, last_row = head == 0, layer == num_layers - 1
         if axes is not None:
             first_column = last_row = True

@@ -35,7 +35,6 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import torch
@@ -43,6 +42,7 @@ from torch import nn
 
 from ._checks import check_choice, check_float, check_int
 from .multihead import MultiHeadAttention
+from .pretrained import WEIGHTS_DIR, read_checkpoint, restore, save_checkpoint  # noqa: F401 (scripts import WEIGHTS_DIR from here)
 
 __all__ = [
     "GENDERS", "NOUN_LEMMAS", "PAD", "RELATIONS", "TOY_MODELS", "TOY_RECIPE", "VOCABULARY",
@@ -465,7 +465,6 @@ def train_toy_model(model: ToyLanguageModel, *, steps: int, batch_size: int = 12
 
 
 # ----------------------------------------------------------------------------- shipped weights
-WEIGHTS_DIR = Path(__file__).parent / "weights"
 #: Shared by every shipped toy model (``scripts/train_toy_language.py``): one block of causal
 #: self-attention with 4 heads of width 8 and no MLP, so that everything the read-outs see has
 #: passed through a head.
@@ -473,6 +472,9 @@ TOY_RECIPE = {"d_model": 32, "num_heads": 4, "num_layers": 1, "mlp_width": 0, "s
               "batch_size": 128, "learning_rate": 3e-3, "train_sentences": 20000, "data_seed": 1}
 #: The shipped models differ only in the seed of their initial weights and batch order.
 TOY_MODELS = {f"toy_language_seed{seed}": {"seed": seed} for seed in (0, 1, 2)}
+
+
+_SCRIPT = "scripts/train_toy_language.py"
 
 
 def build_toy_model(name: str) -> ToyLanguageModel:
@@ -485,23 +487,16 @@ def build_toy_model(name: str) -> ToyLanguageModel:
 
 def save_toy_model(model: ToyLanguageModel, path, *, recipe: dict) -> None:
     """Save a model's configuration, weights and recipe."""
-    torch.save({"config": model.config, "state_dict": model.state_dict(), "recipe": recipe}, path)
+    save_checkpoint(model, path, recipe=recipe)
 
 
 def load_toy_model(name: str = "toy_language_seed0", directory=None) -> ToyLanguageModel:
     """Load a trained :class:`ToyLanguageModel` (shipped with the package, or from ``directory``)."""
     check_choice("name", name, TOY_MODELS)
-    path = Path(directory or WEIGHTS_DIR) / f"{name}.pt"
-    if not path.is_file():
-        raise FileNotFoundError(f"no weights for {name!r} at {path}: run scripts/train_toy_language.py")
-    saved = torch.load(path, weights_only=True)
-    model = ToyLanguageModel(**saved["config"])
-    model.load_state_dict(saved["state_dict"])
-    model.eval()
-    return model
+    return restore(ToyLanguageModel, read_checkpoint(name, directory, script=_SCRIPT))
 
 
 def saved_toy_recipe(name: str, directory=None) -> dict:
     """The recipe stored beside the weights of ``name``."""
     check_choice("name", name, TOY_MODELS)
-    return torch.load(Path(directory or WEIGHTS_DIR) / f"{name}.pt", weights_only=True)["recipe"]
+    return read_checkpoint(name, directory, script=_SCRIPT)["recipe"]

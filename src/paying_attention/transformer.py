@@ -26,7 +26,6 @@ from __future__ import annotations
 import hashlib
 import math
 import time
-from pathlib import Path
 
 import torch
 from torch import nn
@@ -35,6 +34,7 @@ from ._checks import check_choice, check_float, check_int
 from .masking import causal_mask
 from .multihead import MultiHeadAttention
 from .position import LearnedPositionEmbedding, sinusoidal_encoding
+from .pretrained import read_checkpoint, restore, save_checkpoint
 
 __all__ = [
     "CharTokenizer", "FeedForward", "GRULanguageModel", "LM_RECIPES", "LM_TRAINING",
@@ -43,7 +43,7 @@ __all__ = [
     "split_text", "text_fingerprint", "train_language_model", "training_log",
 ]
 
-WEIGHTS_DIR = Path(__file__).parent / "weights"
+SCRIPT = "scripts/train_tiny_transformer.py"
 
 
 # ----------------------------------------------------------------------------- tokenizer
@@ -590,7 +590,7 @@ def build_language_model(name: str, vocab_size: int) -> nn.Module:
     return TinyTransformerLM(vocab_size, max_length=LM_TRAINING["length"], **recipe)
 
 
-def _model_from_config(config: dict) -> nn.Module:
+def _model_from_config(**config) -> nn.Module:
     if "hidden_size" in config:
         return GRULanguageModel(**config)
     return TinyTransformerLM(**config)
@@ -598,20 +598,19 @@ def _model_from_config(config: dict) -> nn.Module:
 
 def save_language_model(model: nn.Module, path, *, tokenizer: CharTokenizer, recipe: dict,
                         log: dict) -> None:
-    """Save a model's configuration, weights, vocabulary, recipe and training log (Chapter 9)."""
+    """Save a model's configuration, weights, vocabulary, recipe and training log (Chapter 9).
+
+    The book's one checkpoint format (:func:`paying_attention.pretrained.save_checkpoint`), with
+    the extra entries ``characters`` (the tokenizer's vocabulary), ``recipe`` and ``log``.
+    """
     if not isinstance(tokenizer, CharTokenizer):
         raise TypeError(f"tokenizer must be a CharTokenizer, got {type(tokenizer).__name__}")
-    torch.save({"config": model.config, "state_dict": model.state_dict(),
-                "characters": tokenizer.characters, "recipe": recipe, "log": log}, path)
+    save_checkpoint(model, path, characters=tokenizer.characters, recipe=recipe, log=log)
 
 
 def _saved(name: str, directory) -> dict:
     check_choice("name", name, LM_RECIPES)
-    path = Path(directory or WEIGHTS_DIR) / f"{name}.pt"
-    if not path.is_file():
-        raise FileNotFoundError(f"no weights for {name!r} at {path}: "
-                                f"run scripts/train_tiny_transformer.py")
-    return torch.load(path, weights_only=True)
+    return read_checkpoint(name, directory, script=SCRIPT)
 
 
 def load_language_model(name: str, directory=None):
@@ -621,10 +620,7 @@ def load_language_model(name: str, directory=None):
     ``scripts/train_tiny_transformer.py``.
     """
     saved = _saved(name, directory)
-    model = _model_from_config(saved["config"])
-    model.load_state_dict(saved["state_dict"])
-    model.eval()
-    return model, CharTokenizer(saved["characters"])
+    return restore(_model_from_config, saved), CharTokenizer(saved["characters"])
 
 
 def training_log(name: str, directory=None) -> dict:
