@@ -38,13 +38,9 @@ REQUIREJS := node_modules/requirejs/require.js
 
 NOTEBOOKS := $(wildcard book/*.ipynb)
 
-# nbconvert builds the slide decks. Until requirements.txt pins it, it is installed here.
-NBCONVERT := nbconvert==7.17.2
-NBCONVERT_STAMP := $(VENV)/.nbconvert
-
 .PHONY: setup book slides pages pdf test browser poppler serve execute bench clean distclean
 
-setup: $(PY_STAMP) $(VENDOR_STAMP) $(NBCONVERT_STAMP)
+setup: $(PY_STAMP) $(VENDOR_STAMP)
 
 $(PY):
 	$(PYTHON3) -m venv $(VENV)
@@ -52,10 +48,6 @@ $(PY):
 $(PY_STAMP): $(PY) requirements.txt pyproject.toml
 	$(PY) -m pip install --quiet -r requirements.txt
 	$(PY) -m pip install --quiet -e . --no-deps
-	touch $@
-
-$(NBCONVERT_STAMP): $(PY_STAMP)
-	$(PY) -c "import nbconvert" 2>/dev/null || $(PY) -m pip install --quiet "$(NBCONVERT)"
 	touch $@
 
 $(NPM_STAMP): package.json package-lock.json
