@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from book_sources import BOOK, ROOT, Chapter, cell_source, published_chapters  # noqa: E402
+from book_sources import BOOK, Chapter, cell_source, published_chapters, write_or_check  # noqa: E402
 
 PACKAGE = "paying_attention"
 OUTPUT = BOOK / "api.md"
@@ -260,16 +260,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="fail if book/api.md is out of date")
     args = parser.parse_args()
-    text = generate()
-    if args.check:
-        current = OUTPUT.read_text(encoding="utf-8") if OUTPUT.exists() else ""
-        if current != text:
-            print(f"{OUTPUT.relative_to(ROOT)} is out of date: run `make pages`", file=sys.stderr)
-            return 1
-        return 0
-    OUTPUT.write_text(text, encoding="utf-8")
-    print(f"wrote {OUTPUT.relative_to(ROOT)} ({text.count(chr(10))} lines)")
-    return 0
+    return write_or_check(OUTPUT, generate(), args.check)
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+import sys
 from pathlib import Path
 
 import yaml
@@ -81,3 +82,16 @@ def published_chapters(toc: Path = TOC) -> list[Chapter]:
 def cell_source(cell: dict) -> str:
     source = cell.get("source", "")
     return "".join(source) if isinstance(source, list) else source
+
+
+def write_or_check(output: Path, text: str, check: bool) -> int:
+    """Write a generated page, or with ``check`` only report whether it is out of date (exit 1)."""
+    if check:
+        current = output.read_text(encoding="utf-8") if output.exists() else ""
+        if current != text:
+            print(f"{output.relative_to(ROOT)} is out of date: run `make pages`", file=sys.stderr)
+            return 1
+        return 0
+    output.write_text(text, encoding="utf-8")
+    print(f"wrote {output.relative_to(ROOT)} ({text.count(chr(10))} lines)")
+    return 0
