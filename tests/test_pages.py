@@ -39,6 +39,17 @@ def test_api_page_lists_every_public_name():
     assert not missing, missing
 
 
+def test_every_public_function_and_class_has_a_docstring():
+    import inspect
+
+    import paying_attention
+
+    undocumented = [name for name in paying_attention.__all__
+                    if (inspect.isclass(obj := getattr(paying_attention, name)) or inspect.isfunction(obj))
+                    and not (inspect.getdoc(obj) or "").strip()]
+    assert not undocumented, undocumented
+
+
 def test_api_summaries_and_chapters():
     entries = api_index.collect(book_sources.published_chapters())
     by_name = {entry.name: entry for entry in entries}
@@ -98,6 +109,23 @@ def test_instructors_guide_covers_every_chapter():
     text = (ROOT / "book" / "instructors.md").read_text(encoding="utf-8")
     for chapter in book_sources.published_chapters():
         assert f"## Chapter {chapter.number}: {chapter.title}" in text, chapter.title
+        # A full plan: a timed table, discussion questions and misconceptions, not an outline.
+        plan = text.split(f"## Chapter {chapter.number}: {chapter.title}")[1].split("\n## ")[0]
+        for part in ("| Minutes | What | Run live |", "**Discussion questions.**",
+                     "**Common misconceptions.**"):
+            assert part in plan, (chapter.title, part)
+
+
+def test_no_page_is_unfinished():
+    """Every page of the book is finished: none promises content for later."""
+    unfinished = re.compile(r"in preparation|coming soon|to be written|\bTODO\b|\bTBD\b", re.I)
+    sources = [(path, path.read_text(encoding="utf-8")) for path in (ROOT / "book").glob("*.md")]
+    sources += [(chapter.path, "\n".join(cell.source for cell in nbformat.read(chapter.path, 4).cells
+                                          if cell.cell_type == "markdown"))
+                for chapter in book_sources.published_chapters()]
+    found = [f"{path.name}: {match.group(0)!r}" for path, text in sources
+             for match in unfinished.finditer(text)]
+    assert not found, found
 
 
 # ----------------------------------------------------------------------------------------------

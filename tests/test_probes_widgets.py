@@ -1,3 +1,6 @@
+import base64
+import re
+
 import ipywidgets as widgets
 import matplotlib
 from ipywidgets.widgets.widget import _instances
@@ -62,21 +65,47 @@ def _links(widget):
     return [w for w in _instances.values() if isinstance(w, Link) and w.source[0] is widget]
 
 
+def _picture(widget) -> tuple[bytes, str]:
+    """The PNG and the alt text of one frame of a widget."""
+    assert isinstance(widget, widgets.HTML)
+    found = re.fullmatch(r'<img class="widget-frame" src="data:image/png;base64,([A-Za-z0-9+/=]+)" '
+                         r'alt="([^"]*)" style="[^"]*">', widget.value)
+    assert found, widget.value
+    return base64.b64decode(found[1]), found[2]
+
+
 def test_frame_slider_links_slider_to_stack_in_the_browser():
-    box = frame_slider([_figure(1), _figure(2), _figure(3)], ["a", "b", "c"], description="pick")
+    pngs = [figure_to_png(_figure(value)) for value in (1, 2, 3)]
+    box = frame_slider(pngs, ["a", "b", "c"], alt="A line rising to {label}", description="pick")
     slider, stack = box.children
     assert isinstance(stack, widgets.Stack) and len(stack.children) == 3
-    assert stack.children[0].value != stack.children[1].value
+    assert [_picture(child) for child in stack.children] == [
+        (png, f"A line rising to {label}") for png, label in zip(pngs, "abc")]
     [link] = _links(slider)
     assert link.source == (slider, "index") and link.target == (stack, "selected_index")
 
 
+def test_frame_slider_takes_one_alt_text_per_frame_and_escapes_it():
+    box = frame_slider([_figure(1), _figure(2)], ["a", "b"], alt=['Curve "low" <1>', "Curve & high"])
+    assert [_picture(child)[1] for child in box.children[1].children] == [
+        "Curve &quot;low&quot; &lt;1&gt;", "Curve &amp; high"]
+
+
 def test_frame_grid_links_both_sliders():
     frames = [[_figure(r + c) for c in range(3)] for r in range(2)]
-    row_slider, column_slider, outer = frame_grid(frames, ["r0", "r1"], ["c0", "c1", "c2"]).children
+    row_slider, column_slider, outer = frame_grid(frames, ["r0", "r1"], ["c0", "c1", "c2"],
+                                                  alt="Row {row}, column {column}").children
     assert len(outer.children) == 2 and all(len(s.children) == 3 for s in outer.children)
+    assert _picture(outer.children[1].children[2])[1] == "Row r1, column c2"
     assert [link.target[0] for link in _links(row_slider)] == [outer]
     assert {id(link.target[0]) for link in _links(column_slider)} == {id(s) for s in outer.children}
+
+
+def test_frame_grid_takes_rows_of_alt_texts():
+    png = figure_to_png(_figure(1))
+    texts = [["p", "q"], ["r", "s"]]
+    outer = frame_grid([[png, png], [png, png]], ["a", "b"], ["x", "y"], alt=texts).children[2]
+    assert [[_picture(child)[1] for child in stack.children] for stack in outer.children] == texts
 
 
 @pytest.mark.parametrize("frames,labels,error,match", [
@@ -87,10 +116,42 @@ def test_frame_grid_links_both_sliders():
 ])
 def test_frame_slider_rejects_bad_input(frames, labels, error, match):
     with pytest.raises(error, match=match):
-        frame_slider(frames, labels)
+        frame_slider(frames, labels, alt="frame {label}")
+
+
+@pytest.mark.parametrize("alt,match", [
+    ("", "non-empty string"),
+    ("   ", "non-empty string"),
+    ("frame {number}", r"only use the fields \['label'\]"),
+    (["one"], "must have 2 entries"),
+    (["one", ""], r"alt\[1\] must be a non-empty string"),
+    (["one", 2], r"alt\[1\] must be a non-empty string"),
+    (None, "alt must be a template string or a list of 2 entries"),
+])
+def test_frame_slider_rejects_bad_alt_text(alt, match):
+    png = figure_to_png(_figure(1))
+    with pytest.raises(ValueError, match=match):
+        frame_slider([png, png], ["a", "b"], alt=alt)
+
+
+def test_frame_slider_needs_alt_text():
+    with pytest.raises(TypeError, match="alt"):
+        frame_slider([figure_to_png(_figure(1))], ["a"])
 
 
 def test_frame_grid_rejects_ragged_rows():
     png = figure_to_png(_figure(1))
     with pytest.raises(ValueError, match="every row"):
-        frame_grid([[png, png], [png]], ["a", "b"], ["x", "y"])
+        frame_grid([[png, png], [png]], ["a", "b"], ["x", "y"], alt="{row} {column}")
+
+
+@pytest.mark.parametrize("alt,match", [
+    ("{label}", r"only use the fields \['column', 'row'\]"),
+    (["a b", "c d"], r"alt\[0\] must be a list of 2 entries, got str"),
+    ([["p", "q"]], "must have 2 entries, one per row"),
+    ([["p", "q"], ["r"]], r"alt\[1\] must have 2 entries"),
+])
+def test_frame_grid_rejects_bad_alt_text(alt, match):
+    png = figure_to_png(_figure(1))
+    with pytest.raises(ValueError, match=match):
+        frame_grid([[png, png], [png, png]], ["a", "b"], ["x", "y"], alt=alt)

@@ -13,12 +13,11 @@ from paying_attention.multihead import multi_head_attention_loop
 from paying_attention.transformer import (LM_RECIPES, LM_TRAINING, CharTokenizer, FeedForward,
                                           GRULanguageModel, TinyTransformerLM, TransformerBlock,
                                           build_language_model, evaluate_loss, generate,
-                                          load_language_model, make_lm_batch, sample_next_token,
-                                          split_text, text_fingerprint, train_language_model,
-                                          training_log)
+                                          load_language_model, load_shakespeare, make_lm_batch,
+                                          sample_next_token, split_text, text_fingerprint,
+                                          train_language_model, training_log)
 
 ROOT = Path(__file__).resolve().parents[1]
-TEXT_PATH = ROOT / "book" / "data" / "shakespeare.txt"
 WEIGHTS = ROOT / "src" / "paying_attention" / "weights"
 
 
@@ -243,12 +242,22 @@ def test_untrained_loss_is_near_log_vocabulary_and_training_lowers_it():
 
 
 # ----------------------------------------------------------------------------- shipped weights
+def test_the_text_ships_inside_the_package():
+    """Chapter 9 reads its text from the installed package (Colab has no book/ folder), so the
+    text must be package data that an install copies."""
+    text = load_shakespeare()
+    assert len(text) == 111_902 and text.startswith("First Citizen:\nBefore we proceed")
+    assert text.isascii() and text.endswith("\n")
+    pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    assert '"data/*.txt"' in pyproject
+
+
 @pytest.mark.parametrize("name", sorted(LM_RECIPES))
 def test_shipped_weights_match_their_recipe_and_text(name):
     path = WEIGHTS / f"{name}.pt"
     assert path.stat().st_size < 1_000_000
     log = training_log(name)
-    text = TEXT_PATH.read_text(encoding="utf-8")
+    text = load_shakespeare()
     assert log["recipe"]["text_sha256"] == text_fingerprint(text)
     for key, value in {**LM_RECIPES[name], **LM_TRAINING}.items():
         assert log["recipe"][key] == value, key

@@ -23,6 +23,7 @@ shape vocabulary: queries ``(..., T_q, d_k)``, keys ``(..., T_k, d_k)``, values
 from __future__ import annotations
 
 import functools
+import gc
 import math
 import numbers
 import tracemalloc
@@ -288,7 +289,9 @@ def peak_memory(function, *args, **kwargs) -> int:
     Python interpreter and of numpy's array buffers (numpy reports them to it), so the result is
     deterministic for a given function, input and numpy version. The returned value counts what
     was allocated during the call above what was allocated before it, including the result,
-    which is then discarded. PyTorch's allocations are invisible to tracemalloc: use
+    which is then discarded. The function runs twice and the second call is measured, with the
+    garbage collector paused: what a first call allocates once (caches, lazily built objects)
+    and when the collector happens to run would otherwise move the result by a kilobyte or so. PyTorch's allocations are invisible to tracemalloc: use
     :func:`peak_torch_memory` for torch code.
 
     If tracemalloc is already tracing, its peak is reset and tracing continues afterwards.
@@ -306,7 +309,10 @@ def peak_memory(function, *args, **kwargs) -> int:
     """
     if not callable(function):
         raise TypeError(f"function must be callable, got {type(function).__name__}")
-    was_tracing = tracemalloc.is_tracing()
+    function(*args, **kwargs)                           # the warm-up call, not measured
+    was_tracing, was_collecting = tracemalloc.is_tracing(), gc.isenabled()
+    gc.collect()
+    gc.disable()
     if not was_tracing:
         tracemalloc.start()
     try:
@@ -318,6 +324,8 @@ def peak_memory(function, *args, **kwargs) -> int:
     finally:
         if not was_tracing:
             tracemalloc.stop()
+        if was_collecting:
+            gc.enable()
     return max(0, peak - baseline)
 
 

@@ -394,7 +394,7 @@ class AdditiveAttention(_Attention):
         ``d_k``, the width of a key (an encoder state).
     hidden_size : int
         ``d_a``, the number of tanh units of the scoring network.
-    """ + _FORWARD_DOC
+    """
 
     def __init__(self, query_size: int, key_size: int, hidden_size: int):
         super().__init__()
@@ -424,7 +424,7 @@ class BilinearAttention(_Attention):
         ``d_q``, the width of a query.
     key_size : int
         ``d_k``, the width of a key.
-    """ + _FORWARD_DOC
+    """
 
     def __init__(self, query_size: int, key_size: int):
         super().__init__()
@@ -448,7 +448,7 @@ class DotProductAttention(_Attention):
     ----------
     scaled : bool
         Divide the scores by :math:`\sqrt{d_k}` (default True).
-    """ + _FORWARD_DOC
+    """
 
     def __init__(self, scaled: bool = True):
         super().__init__()
@@ -457,6 +457,13 @@ class DotProductAttention(_Attention):
     def score(self, queries, keys):
         """Scores ``(B, T_q, T_k)`` of queries ``(B, T_q, d_k)`` against keys ``(B, T_k, d_k)``."""
         return dot_product_scores(queries, keys, scaled=self.scaled)
+
+
+# The three modules share one forward; append its description to each docstring (an expression
+# in the class body would not be a docstring, and __doc__ would be None).
+for _module in (AdditiveAttention, BilinearAttention, DotProductAttention):
+    _module.__doc__ += _FORWARD_DOC
+del _module
 
 
 def _uniform(fan_in: int, fan_out: int) -> torch.Tensor:

@@ -12,6 +12,7 @@ from ._checks import check_choice, check_int
 
 #: Token id of the start-of-sequence token the decoder reads first. Symbols are 1..num_symbols.
 START_TOKEN = 0
+#: The tasks of the book: write the source as it is (Chapter 1), or backwards (Chapter 4).
 TASKS = ("copy", "reverse")
 
 

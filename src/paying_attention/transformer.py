@@ -18,7 +18,8 @@ and an unembedding and predicts the next character at every position.
 
 The chapter compares it with a recurrent language model of about the same size
 (:class:`GRULanguageModel`). Both are trained by ``scripts/train_tiny_transformer.py`` with one
-recipe (:data:`LM_TRAINING`) on the public-domain text in ``book/data/shakespeare.txt``, and
+recipe (:data:`LM_TRAINING`) on the public-domain text that ships with the package
+(:func:`load_shakespeare`, ``data/shakespeare.txt``), and
 shipped in ``weights/`` together with their loss curves and the measured wall time.
 """
 from __future__ import annotations
@@ -26,6 +27,7 @@ from __future__ import annotations
 import hashlib
 import math
 import time
+from importlib import resources
 
 import torch
 from torch import nn
@@ -39,7 +41,7 @@ from .pretrained import read_checkpoint, restore, save_checkpoint
 __all__ = [
     "CharTokenizer", "FeedForward", "GRULanguageModel", "LM_RECIPES", "LM_TRAINING",
     "TinyTransformerLM", "TransformerBlock", "build_language_model", "evaluate_loss", "generate",
-    "load_language_model", "make_lm_batch", "sample_next_token", "save_language_model",
+    "load_language_model", "load_shakespeare", "make_lm_batch", "sample_next_token", "save_language_model",
     "split_text", "text_fingerprint", "train_language_model", "training_log",
 ]
 
@@ -434,6 +436,15 @@ def generate(model: nn.Module, prompt_tokens: torch.Tensor, length: int,
 
 
 # ----------------------------------------------------------------------------- training
+def load_shakespeare() -> str:
+    """The text the language models of Chapter 9 learn: 111,902 characters of *Coriolanus*.
+
+    It ships inside the package (``paying_attention/data/shakespeare.txt``; its ``README.md`` says
+    where it comes from), so the chapter runs wherever the package is installed, Colab included.
+    """
+    return (resources.files(__package__) / "data" / "shakespeare.txt").read_text(encoding="utf-8")
+
+
 def text_fingerprint(text: str) -> str:
     """The SHA-256 of a text (UTF-8), stored with the weights to name the text they learned.
 

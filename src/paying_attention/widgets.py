@@ -2,10 +2,18 @@
 
 A Python callback needs a running kernel, so it is dead on the published page. These widgets
 precompute every frame in Python and switch between them in the browser: a slider's ``index`` is
-``jslink``-ed to the ``selected_index`` of a ``Stack`` of images. The link lives in the saved
+``jslink``-ed to the ``selected_index`` of a ``Stack`` of pictures. The link lives in the saved
 widget state, so the page's JavaScript moves the picture by itself.
+
+Every picture carries a text alternative (``alt``) for readers who cannot see it. The pictures are
+``HTML`` widgets holding an ``<img>``: the ``Image`` widget has no alt attribute, and its
+``tooltip`` (which would become a title) breaks the page's widget manager.
 """
 from __future__ import annotations
+
+import base64
+import html
+from collections.abc import Sequence
 
 import ipywidgets as widgets
 from matplotlib.figure import Figure
@@ -21,8 +29,52 @@ def _as_png(frame, where: str) -> bytes:
     raise TypeError(f"{where} must be a matplotlib Figure or PNG bytes, got {type(frame).__name__}")
 
 
-def _image(png: bytes, width: str) -> widgets.Image:
-    return widgets.Image(value=png, format="png", layout=widgets.Layout(width=width, height="auto"))
+def _picture(png: bytes, alt: str, width: str) -> widgets.HTML:
+    source = base64.b64encode(png).decode("ascii")
+    return widgets.HTML(f'<img class="widget-frame" src="data:image/png;base64,{source}" '
+                        f'alt="{html.escape(alt, quote=True)}" '
+                        f'style="width: {html.escape(width, quote=True)}; max-width: 100%; height: auto">')
+
+
+def _one_alt(text, where: str) -> str:
+    if not isinstance(text, str) or not text.strip():
+        raise ValueError(f"{where} must be a non-empty string describing the picture, got {text!r}")
+    return text.strip()
+
+
+def _fill(template: str, where: str, **fields) -> str:
+    try:
+        return _one_alt(template.format(**fields), where)
+    except (KeyError, IndexError) as error:
+        raise ValueError(f"{where} may only use the fields {sorted(fields)} in braces, "
+                         f"got {template!r}") from error
+
+
+def _alt_texts(alt, shape: tuple[int, ...], fields) -> list:
+    """One alt text per frame, nested like the frames. `alt` is a template string filled in with
+    each frame's `fields` (for example "{label}"), or texts nested like the frames."""
+    if isinstance(alt, str):
+        return _nest(lambda index: _fill(alt, "alt", **fields(index)), shape)
+
+    def check(texts, depth: int, where: str):
+        if isinstance(texts, str) or not isinstance(texts, Sequence):
+            kind = "a template string or a list" if depth == 0 else "a list"
+            raise ValueError(f"{where} must be {kind} of {shape[depth]} entries, "
+                             f"got {type(texts).__name__}")
+        if len(texts) != shape[depth]:
+            raise ValueError(f"{where} must have {shape[depth]} entries, one per "
+                             f"{'row' if depth == 0 and len(shape) == 2 else 'frame'}, got {len(texts)}")
+        if depth + 1 == len(shape):
+            return [_one_alt(text, f"{where}[{i}]") for i, text in enumerate(texts)]
+        return [check(row, depth + 1, f"{where}[{i}]") for i, row in enumerate(texts)]
+
+    return check(alt, 0, "alt")
+
+
+def _nest(make, shape: tuple[int, ...], prefix: tuple[int, ...] = ()):
+    if len(prefix) == len(shape):
+        return make(prefix)
+    return [_nest(make, shape, prefix + (i,)) for i in range(shape[len(prefix)])]
 
 
 def _check_labels(labels, count: int, name: str) -> list[str]:
@@ -34,7 +86,7 @@ def _check_labels(labels, count: int, name: str) -> list[str]:
     return labels
 
 
-def frame_slider(frames, labels, *, description: str = "", width: str = "640px") -> widgets.VBox:
+def frame_slider(frames, labels, *, alt, description: str = "", width: str = "640px") -> widgets.VBox:
     """A slider over precomputed frames, live on the static page.
 
     Parameters
@@ -43,6 +95,10 @@ def frame_slider(frames, labels, *, description: str = "", width: str = "640px")
         One picture per slider position (figures are rendered and closed).
     labels : list
         One distinct label per frame, shown by the slider.
+    alt : str or list of str
+        The text alternative of each picture: what it shows, for a reader who cannot see it.
+        A string is a template filled in with each frame's ``{label}``; a list gives one text per
+        frame.
     description : str
         Text before the slider.
     width : str
@@ -57,22 +113,26 @@ def frame_slider(frames, labels, *, description: str = "", width: str = "640px")
     if not frames:
         raise ValueError("frames must hold at least one figure")
     labels = _check_labels(labels, len(frames), "labels")
+    alts = _alt_texts(alt, (len(frames),), lambda index: {"label": labels[index[0]]})
     pngs = [_as_png(frame, f"frames[{i}]") for i, frame in enumerate(frames)]
     slider = widgets.SelectionSlider(options=labels, value=labels[0], description=description,
                                      continuous_update=True,
                                      style={"description_width": "initial"},
                                      layout=widgets.Layout(width=width))
-    stack = widgets.Stack([_image(png, width) for png in pngs], selected_index=0)
+    stack = widgets.Stack([_picture(png, text, width) for png, text in zip(pngs, alts)],
+                          selected_index=0)
     widgets.jslink((slider, "index"), (stack, "selected_index"))
     return widgets.VBox([slider, stack])
 
 
-def frame_grid(frames, row_labels, column_labels, *, row_description: str = "",
+def frame_grid(frames, row_labels, column_labels, *, alt, row_description: str = "",
                column_description: str = "", width: str = "640px") -> widgets.VBox:
     """Two sliders over a grid of precomputed frames: ``frames[row][column]``.
 
     The row slider picks one of several stacks; the column slider is linked to every one of them,
-    so both controls work in the browser alone. Returns ``VBox([row_slider, column_slider, stack])``.
+    so both controls work in the browser alone. ``alt`` is the text alternative of each picture:
+    a template filled in with the frame's ``{row}`` and ``{column}`` labels, or a list of rows of
+    texts. Returns ``VBox([row_slider, column_slider, stack])``.
     """
     rows = [list(row) for row in frames]
     if not rows or not rows[0]:
@@ -82,6 +142,8 @@ def frame_grid(frames, row_labels, column_labels, *, row_description: str = "",
                          f"got lengths {[len(row) for row in rows]}")
     row_labels = _check_labels(row_labels, len(rows), "row_labels")
     column_labels = _check_labels(column_labels, len(rows[0]), "column_labels")
+    alts = _alt_texts(alt, (len(rows), len(rows[0])),
+                      lambda index: {"row": row_labels[index[0]], "column": column_labels[index[1]]})
 
     def selection(options, text):
         return widgets.SelectionSlider(options=options, value=options[0], description=text,
@@ -93,7 +155,7 @@ def frame_grid(frames, row_labels, column_labels, *, row_description: str = "",
     column_slider = selection(column_labels, column_description)
     inner = []
     for r, row in enumerate(rows):
-        stack = widgets.Stack([_image(_as_png(frame, f"frames[{r}][{c}]"), width)
+        stack = widgets.Stack([_picture(_as_png(frame, f"frames[{r}][{c}]"), alts[r][c], width)
                                for c, frame in enumerate(row)], selected_index=0)
         widgets.jslink((column_slider, "index"), (stack, "selected_index"))
         inner.append(stack)
