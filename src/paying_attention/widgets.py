@@ -30,10 +30,11 @@ def _as_png(frame, where: str) -> bytes:
 
 
 def _picture(png: bytes, alt: str, width: str) -> widgets.HTML:
+    """One frame: an <img> with its alt text, inside an HTML widget."""
     source = base64.b64encode(png).decode("ascii")
+    style = f"width: {html.escape(width, quote=True)}; max-width: 100%; height: auto"
     return widgets.HTML(f'<img class="widget-frame" src="data:image/png;base64,{source}" '
-                        f'alt="{html.escape(alt, quote=True)}" '
-                        f'style="width: {html.escape(width, quote=True)}; max-width: 100%; height: auto">')
+                        f'alt="{html.escape(alt, quote=True)}" style="{style}">')
 
 
 def _one_alt(text, where: str) -> str:
@@ -62,8 +63,9 @@ def _alt_texts(alt, shape: tuple[int, ...], fields) -> list:
             raise ValueError(f"{where} must be {kind} of {shape[depth]} entries, "
                              f"got {type(texts).__name__}")
         if len(texts) != shape[depth]:
-            raise ValueError(f"{where} must have {shape[depth]} entries, one per "
-                             f"{'row' if depth == 0 and len(shape) == 2 else 'frame'}, got {len(texts)}")
+            unit = "row" if depth == 0 and len(shape) == 2 else "frame"
+            raise ValueError(f"{where} must have {shape[depth]} entries, one per {unit}, "
+                             f"got {len(texts)}")
         if depth + 1 == len(shape):
             return [_one_alt(text, f"{where}[{i}]") for i, text in enumerate(texts)]
         return [check(row, depth + 1, f"{where}[{i}]") for i, row in enumerate(texts)]
