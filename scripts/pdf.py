@@ -4,7 +4,9 @@ Each page of the built website (``_build/html``, from ``make book``), in the ord
 ``_toc.yml``, is opened in headless Chromium, left to render completely (MathJax has typeset every
 formula, every widget has drawn its first picture, every image has loaded), and printed with the
 theme's print style sheet (no sidebars, no buttons); ``pdfunite`` (Debian's poppler-utils) then
-joins the pages into one file. Widgets show their first frame; folded solutions stay folded (the
+joins the pages into one file. The page numbers run on through the whole book: each page is
+printed with CSS page-margin boxes (Chromium 131 and later) whose page counter starts where the
+previous page's PDF ended (``pdfinfo`` counts them), and the foot of every sheet names its page. Widgets show their first frame; folded solutions stay folded (the
 *Exercises and solutions* page has them all). Nothing is fetched from another host: requests that
 leave the local server are blocked, and the script fails if any page tries.
 
@@ -36,9 +38,30 @@ OUTPUT_DIR = ROOT / "_build" / "pdf"
 OUTPUT = OUTPUT_DIR / "paying-attention.pdf"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run", "--disable-dev-shm-usage"]
-FOOTER = ('<div style="font-size: 8px; width: 100%; padding: 0 12mm; color: #555; '
-          'display: flex; justify-content: space-between; font-family: sans-serif;">'
-          '<span class="title"></span><span class="pageNumber"></span></div>')
+MARGINS = {"top": "16mm", "bottom": "18mm", "left": "14mm", "right": "14mm"}
+FOOT = "font-family: sans-serif; font-size: 8px; color: #555;"
+
+
+def css_string(text: str) -> str:
+    """`text` as a CSS string literal."""
+    return '"' + " ".join(text.split()).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def page_style(first_number: int, title: str) -> str:
+    """The print style of one page: its sheets numbered from `first_number`, its title at the foot.
+
+    A page counter counts 1 on every sheet; on the first sheet the increment is `first_number`
+    instead, so the numbers continue those of the pages printed before.
+    """
+    return (f"@page {{ @bottom-left {{ content: {css_string(title)}; {FOOT} }} "
+            f"@bottom-right {{ content: counter(page); {FOOT} }} }} "
+            f"@page :first {{ counter-increment: page {first_number}; }}")
+
+
+def pdf_page_count(path: Path) -> int:
+    """The number of pages of a PDF, from poppler's ``pdfinfo``."""
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
+    return int(next(line.split()[1] for line in info.splitlines() if line.startswith("Pages:")))
 
 # Everything that must be finished before printing, as one promise in the page.
 READY = """async () => {
@@ -97,7 +120,7 @@ def print_pages(pages: list[str], target_dir: Path) -> list[Path]:
             foreign.append(url)
             route.abort("blockedbyclient")
 
-    printed = []
+    printed, next_number = [], 1
     try:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=chromium_executable(),
@@ -112,12 +135,11 @@ def print_pages(pages: list[str], target_dir: Path) -> list[Path]:
                 if state["rendered"] < state["views"] or state["unrendered"]:
                     raise SystemExit(f"{page_path}: not ready to print: {state}")
                 page.emulate_media(media="print")
+                page.add_style_tag(content=page_style(next_number, page.title()))
                 target = target_dir / f"{number:02d}-{Path(page_path).stem}.pdf"
-                page.pdf(path=str(target), format="A4", print_background=True,
-                         margin={"top": "16mm", "bottom": "18mm", "left": "14mm", "right": "14mm"},
-                         display_header_footer=True, header_template="<span></span>",
-                         footer_template=FOOTER)
+                page.pdf(path=str(target), format="A4", print_background=True, margin=MARGINS)
                 printed.append(target)
+                next_number += pdf_page_count(target)
                 print(f"printed {page_path}")
                 page.close()
             browser.close()
@@ -138,8 +160,9 @@ def main() -> int:
     if chromium_executable() is None:
         raise SystemExit("no Chromium: install Debian's chromium or set CHROMIUM")
     unite = shutil.which("pdfunite")
-    if unite is None:
-        raise SystemExit("pdfunite is missing: install poppler-utils (`apt-get install poppler-utils`)")
+    if unite is None or shutil.which("pdfinfo") is None:
+        raise SystemExit("pdfunite or pdfinfo is missing: install poppler-utils "
+                         "(`apt-get install poppler-utils`)")
     pages_dir = OUTPUT_DIR / "pages"
     shutil.rmtree(pages_dir, ignore_errors=True)
     pages_dir.mkdir(parents=True)

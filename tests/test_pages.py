@@ -201,7 +201,15 @@ def test_pdf_prints_in_toc_order(monkeypatch):
     monkeypatch.setattr(pdf, "SITE", ROOT / "book")      # any folder: only the order matters here
     assert [Path(entry).with_suffix(".html").as_posix() for entry in book_sources.toc_files()
             if (ROOT / "book" / Path(entry).with_suffix(".html")).is_file()] == pdf.book_pages()
-    assert pdf.FOOTER.count('class="pageNumber"') == 1
+
+
+def test_pdf_page_style_continues_the_numbers():
+    import pdf
+
+    style = pdf.page_style(17, 'Chapter "4"  \\ attention')
+    assert "@page :first { counter-increment: page 17; }" in style
+    assert 'content: "Chapter \\"4\\" \\\\ attention";' in style
+    assert "content: counter(page);" in style
 
 
 # Perceptually uniform maps that stay readable with the common colour-vision deficiencies, and
