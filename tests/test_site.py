@@ -371,7 +371,7 @@ VISIBLE_FIGURE = """() => {
 
 # Every picture of the page, widget frames included, needs a text alternative. axe accepts a title
 # or an empty alt as well; the book asks for a description.
-IMAGES_WITHOUT_ALT = """() => Array.from(document.querySelectorAll('.bd-content img'))
+IMAGES_WITHOUT_ALT = """(scope) => Array.from(document.querySelectorAll(scope + ' img'))
   .filter(img => !(img.getAttribute('alt') || '').trim())
   .map(img => (img.currentSrc || img.getAttribute('src') || '').slice(0, 80))"""
 
@@ -570,7 +570,7 @@ def test_page(browser, server, page_path):
                 control_problems, _ = check_controls(page)
                 problems += control_problems
             problems += [f"picture without alt text: {src}"
-                         for src in page.evaluate(IMAGES_WITHOUT_ALT)]
+                         for src in page.evaluate(IMAGES_WITHOUT_ALT, ".bd-content")]
             problems += check_quizzes(page)
         page.wait_for_load_state("networkidle")
         problems += describe_violations(axe_violations(page))
@@ -720,6 +720,8 @@ def test_slide_deck(browser, server, deck):
                 problems += control_problems
                 if not moved:
                     problems.append(f"no visible control on the widget's slide {where}")
+        problems += [f"picture without alt text: {src}"
+                     for src in page.evaluate(IMAGES_WITHOUT_ALT, ".reveal")]
         problems = record.problems() + problems
         assert not problems, f"{deck}:\n  " + "\n  ".join(problems)
     finally:
