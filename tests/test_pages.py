@@ -116,6 +116,37 @@ def test_instructors_guide_covers_every_chapter():
             assert part in plan, (chapter.title, part)
 
 
+def glossary_entries() -> list[list[str]]:
+    """The glossary's entries, each a list of its names (a term and its aliases)."""
+    text = (ROOT / "book" / "glossary.md").read_text(encoding="utf-8")
+    block = text.split("```{glossary}")[1].split("\n```")[0]
+    entries, names = [], []
+    for line in block.splitlines():
+        if line and not line.startswith(" "):
+            names.append(line.strip())
+        elif line.strip() and names:
+            entries.append(names)
+            names = []
+    return entries
+
+
+def test_every_glossary_entry_is_linked_from_a_chapter():
+    """The glossary promises that the first use of a term in the chapters links to it."""
+    linked_by = {}
+    for chapter in book_sources.published_chapters():
+        prose = "\n".join(cell.source for cell in nbformat.read(chapter.path, 4).cells
+                          if cell.cell_type == "markdown")
+        targets = {re.sub(r"^.*<(.*)>$", r"\1", role).strip()
+                   for role in re.findall(r"\{term\}`([^`]+)`", prose)}
+        assert targets, f"{chapter.path.name} links no glossary term"
+        for target in targets:
+            linked_by.setdefault(target, chapter.number)
+    entries = glossary_entries()
+    assert len(entries) > 30
+    unlinked = [names[0] for names in entries if not any(name in linked_by for name in names)]
+    assert not unlinked, unlinked
+
+
 def test_no_page_is_unfinished():
     """Every page of the book is finished: none promises content for later."""
     unfinished = re.compile(r"in preparation|coming soon|to be written|\bTODO\b|\bTBD\b", re.I)
