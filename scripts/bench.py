@@ -5,7 +5,8 @@
 2. Time ``jupyter-book build`` from the stored outputs (what ``make book`` runs) against 60 s.
 3. Weigh every built page: its HTML plus the files it loads that belong to it alone (images,
    downloads), against 2 MB; then, once, the shared assets every page draws from (the theme,
-   MathJax, the widget renderer, the search index), which a browser caches after the first page.
+   MathJax, the widget renderer, the search index, reveal.js for the slide decks), which a
+   browser caches after the first page.
 
 Exits with status 1 when a budget is exceeded.
 """
@@ -32,7 +33,9 @@ EXECUTION_BUDGET_S = 60.0
 BUILD_BUDGET_S = 60.0
 PAGE_BUDGET_BYTES = 2_000_000
 SKIP_DIRS = {"_static", "_sources", "_images", "_downloads"}
-SHARED_PREFIXES = ("_static/", "searchindex.js")
+# Files many pages load, which a browser caches after the first: the theme, MathJax, the widget
+# renderer, the search index, and reveal.js for the slide decks.
+SHARED_PREFIXES = ("_static/", "searchindex.js", "slides/reveal.js/")
 
 
 def verdict(ok: bool) -> str:
@@ -157,7 +160,8 @@ def main() -> int:
 
     print("\nShared assets, downloaded once and cached by the browser")
     groups = {"MathJax": (SITE / "_static" / "mathjax", "tex-chtml.js"),
-              "widgets": (SITE / "_static" / "widgets", "embed-amd.js")}
+              "widgets": (SITE / "_static" / "widgets", "embed-amd.js"),
+              "reveal.js, for the slides": (SITE / "slides" / "reveal.js", "dist/reveal.js")}
     for label, (folder, entry) in groups.items():
         if not folder.is_dir():
             print(f"  {label:40} absent")
