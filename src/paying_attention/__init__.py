@@ -3,6 +3,7 @@
 Each module holds one concept; the chapter that derives it is named in its docstrings.
 
 - ``reproducibility``: :func:`setup_chapter` (seeds, threads, figure style).
+- ``claims``: :func:`claim` glues a measured number into the prose (every chapter).
 - ``tasks``: synthetic copy and reverse tasks (Chapter 1).
 - ``seq2seq``: the GRU encoder-decoder without (Chapter 1) and with attention (Chapter 4).
 - ``training``: training loop and accuracy by length and position (Chapter 1).
@@ -21,6 +22,7 @@ Each module holds one concept; the chapter that derives it is named in its docst
 - ``pretrained``: shipped weights and the recipes that reproduce them.
 - ``plotting`` and ``widgets``: figures and widgets that work on the static website.
 """
+from .claims import claim, claim_value
 from .efficient import online_normalizer, online_softmax, peak_memory, peak_torch_memory, tiled_attention
 from .interpret import (INDUCTION_TRAINING, AttentionOnlyTransformer, RepeatBatch,
                         attention_rollout, build_induction_model, induction_score,
@@ -55,6 +57,7 @@ from .training import accuracy_by_position, token_accuracy, train_seq2seq
 from .widgets import frame_grid, frame_slider
 
 __all__ = [
+    "claim", "claim_value",
     "INDUCTION_TRAINING", "AttentionOnlyTransformer", "RepeatBatch", "attention_rollout",
     "build_induction_model", "induction_score", "induction_targets", "load_induction_model",
     "make_repeat_batch", "plot_attention", "previous_token_score", "repeat_losses",
