@@ -7,6 +7,7 @@ not link to it.
 """
 from __future__ import annotations
 
+import ast
 import json
 import re
 from dataclasses import dataclass
@@ -82,6 +83,39 @@ def published_chapters(toc: Path = TOC) -> list[Chapter]:
 def cell_source(cell: dict) -> str:
     source = cell.get("source", "")
     return "".join(source) if isinstance(source, list) else source
+
+
+GLUE_PREFIX = "application/papermill.record/"
+# {glue}`key`, {glue:text}`key:.2f`, {glue:any}`key` (keys are glued by paying_attention.claim).
+GLUE_ROLE = re.compile(r"\{glue(?::text|:any|:)?\}`([A-Za-z_][\w]*)(?::([^`]*))?`")
+
+
+def glued_values(cells: list[dict]) -> dict[str, str]:
+    """``{name: text}`` of every value glued in a notebook's stored outputs."""
+    values = {}
+    for cell in cells:
+        for output in cell.get("outputs", []):
+            name = output.get("metadata", {}).get("scrapbook", {}).get("name")
+            text = output.get("data", {}).get(GLUE_PREFIX + "text/plain")
+            if name and text is not None:
+                values[name] = cell_source({"source": text})
+    return values
+
+
+def paste_glue(text: str, values: dict[str, str]) -> str:
+    """Replace each glue role by its stored value, formatted as the role asks (as myst-nb does).
+
+    For the pages built outside Sphinx's glue domain: the slide decks and the solutions page.
+    """
+    def paste(match: re.Match) -> str:
+        key, spec = match.group(1), match.group(2)
+        if key not in values:
+            raise KeyError(f"{{glue}}`{key}` is pasted but never glued in the notebook")
+        if not spec:
+            return values[key]
+        return format(ast.literal_eval(values[key]), spec)
+
+    return GLUE_ROLE.sub(paste, text)
 
 
 def write_or_check(output: Path, text: str, check: bool) -> int:

@@ -45,7 +45,8 @@ import nbformat
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from book_sources import ROOT, Chapter, cell_source, published_chapters  # noqa: E402
+from book_sources import (ROOT, Chapter, cell_source, glued_values, paste_glue,  # noqa: E402
+                          published_chapters)
 
 SITE = ROOT / "_build" / "html"
 OUTPUT = SITE / "slides"
@@ -267,8 +268,11 @@ def deck_cells(chapter: Chapter, notebook, refs: References) -> list:
             cell.metadata["slideshow"]["slide_type"] = kind
         cells.append(cell)
 
+    glued = glued_values(notebook.cells)
     for original in notebook.cells:
         cell = copy.deepcopy(original)
+        if cell.cell_type == "markdown":        # measured numbers: the values the page shows
+            cell.source = paste_glue(cell.source, glued)
         tags = cell.get("metadata", {}).get("tags", [])
         if "remove-cell" in tags:
             continue

@@ -29,7 +29,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from book_sources import BOOK, Chapter, cell_source, published_chapters, write_or_check  # noqa: E402
+from book_sources import (BOOK, Chapter, cell_source, glued_values, paste_glue,  # noqa: E402
+                          published_chapters, write_or_check)
 
 OUTPUT = BOOK / "solutions.md"
 
@@ -110,8 +111,12 @@ def exercises_of(chapter: Chapter) -> list[Exercise]:
             target = exercises[current].statement if mode == "exercise" else exercises[current].solution
             target.append(text)
 
-    for cell in chapter.cells():
+    cells = chapter.cells()
+    glued = glued_values(cells)
+    for cell in cells:
         source = cell_source(cell)
+        if cell.get("cell_type") == "markdown":   # measured numbers: the values the chapter shows
+            source = paste_glue(source, glued)
         if cell.get("cell_type") == "code":
             if mode and current in exercises and source.strip():
                 block = code_block(source, cell.get("outputs", []))

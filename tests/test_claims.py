@@ -139,3 +139,20 @@ def test_claim_rejects_bad_input(name, value, error):
 def test_claim_value_of_an_unknown_name_says_what_to_do():
     with pytest.raises(KeyError, match="call claim"):
         claim_value("never_claimed_anywhere")
+
+
+def test_pages_built_outside_sphinx_paste_the_glued_values():
+    """The slide decks and the solutions page replace glue roles by the stored values."""
+    import sys
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from book_sources import glued_values, paste_glue
+
+    cells = [{"cell_type": "code", "source": "", "outputs": [
+        {"output_type": "display_data", "metadata": {"scrapbook": {"name": "acc_24", "mime_prefix": ""}},
+         "data": {"application/papermill.record/text/plain": "0.9"}}]}]
+    values = glued_values(cells)
+    assert values == {"acc_24": "0.9"}
+    text = "keeps {glue:text}`acc_24:.2f` ({glue}`acc_24`, {glue:text}`acc_24:.0%`)"
+    assert paste_glue(text, values) == "keeps 0.90 (0.9, 90%)"
+    with pytest.raises(KeyError, match="never glued"):
+        paste_glue("{glue:text}`missing:.2f`", values)
