@@ -203,7 +203,8 @@ def tiled_attention(queries, keys, values, block_size: int, mask=None, *, causal
     Returns
     -------
     output : numpy.ndarray, shape ``(..., T_q, d_v)``
-        The attention output, of the common floating dtype of the inputs.
+        The attention output, of the common floating dtype of the inputs (float16 inputs are
+        accumulated in float32).
     """
     queries = _float_array("queries", queries, min_ndim=2, shape="(..., T_q, d_k)")
     keys = _float_array("keys", keys, min_ndim=2, shape="(..., T_k, d_k)")
@@ -224,6 +225,9 @@ def tiled_attention(queries, keys, values, block_size: int, mask=None, *, causal
         leading = np.broadcast_shapes(*shapes.values())
     except ValueError:
         raise ValueError(f"the leading (batch) dimensions must broadcast together, got {shapes}") from None
+    for name, array in (("queries", queries), ("keys", keys)):
+        if not np.isfinite(array).all():  # as scaled_dot_product_attention: NaN scores raise
+            raise ValueError(f"{name} must be finite: a NaN or inf makes the scores of its row NaN")
     if scale is None:
         scale = 1.0 / math.sqrt(keys.shape[-1])
     elif isinstance(scale, bool) or not isinstance(scale, numbers.Real) or not scale > 0:
@@ -246,11 +250,14 @@ def tiled_attention(queries, keys, values, block_size: int, mask=None, *, causal
         if mask.ndim < 2:
             mask = mask.reshape((1,) * (2 - mask.ndim) + mask.shape)  # (..., 1 or T_q, T_k)
 
-    dtype = np.result_type(queries.dtype, keys.dtype, values.dtype)
-    output = np.empty(leading + (query_length, values.shape[-1]), dtype=dtype)  # (..., T_q, d_v)
+    result_dtype = np.result_type(queries.dtype, keys.dtype, values.dtype)
+    # float16 would overflow the running sums and raw products: accumulate in float32.
+    dtype = np.dtype(np.float32) if result_dtype == np.float16 else result_dtype
+    output = np.empty(leading + (query_length, values.shape[-1]), dtype=result_dtype)  # (..., T_q, d_v)
     for q_start in range(0, query_length, block_size):
         q_stop = min(q_start + block_size, query_length)
-        query_block = queries[..., q_start:q_stop, :] * dtype.type(scale)  # (..., b_q, d_k)
+        query_block = (queries[..., q_start:q_stop, :].astype(dtype, copy=False)
+                       * dtype.type(scale))                                # (..., b_q, d_k)
         maximum = np.full(leading + (q_stop - q_start, 1), -np.inf, dtype=dtype)  # m
         total = np.zeros(leading + (q_stop - q_start, 1), dtype=dtype)            # l
         accumulator = np.zeros(leading + (q_stop - q_start, values.shape[-1]), dtype=dtype)  # o

@@ -84,18 +84,44 @@ def _check_inputs(query, key, value, d_model: int):
     return query, key, value
 
 
-def _head_mask_shape(mask):
-    """Bring a book mask (True = may attend) to a shape that broadcasts to (B, H, T_q, T_k)."""
-    if mask is None:
-        return None
-    if not isinstance(mask, torch.Tensor) or mask.dtype != torch.bool:
-        raise TypeError("mask must be a boolean torch.Tensor (True = may attend)")
-    if mask.dim() == 3:                 # (B, T_q, T_k) or (B, 1, T_k): one mask for all heads
-        return mask.unsqueeze(1)        # (B, 1, T_q, T_k)
-    if mask.dim() in (2, 4):            # (T_q, T_k) or (B, H, T_q, T_k)
+def _check_dtype(query, weight, where: str) -> None:
+    """Inputs and weights must share a dtype; say how to fix it, rather than fail deep in torch."""
+    if query.dtype != weight.dtype:
+        raise TypeError(f"the inputs are {query.dtype} but the weights of {where} are "
+                        f"{weight.dtype}: convert one to the other, e.g. x.to({weight.dtype}) "
+                        f"or module.to({query.dtype})")
+
+
+def _head_mask_shape(mask, num_heads: int, key_padding_mask=None, *, batch: int | None = None,
+                     key_length: int | None = None):
+    """Bring a book mask (True = may attend) to a shape that broadcasts to (B, H, T_q, T_k).
+
+    One check for the loop and the batched module: a 4-D mask must have 1 or ``num_heads``
+    entries on its head axis. ``key_padding_mask`` ``(B, T_k)`` (True = a real token) is
+    combined with ``mask`` by "and".
+    """
+    if mask is not None:
+        if not isinstance(mask, torch.Tensor) or mask.dtype != torch.bool:
+            raise TypeError("mask must be a boolean torch.Tensor (True = may attend)")
+        if mask.dim() == 3:                 # (B, T_q, T_k) or (B, 1, T_k): one mask for all heads
+            mask = mask.unsqueeze(1)        # (B, 1, T_q, T_k)
+        elif mask.dim() == 4:               # (B, H, T_q, T_k)
+            if mask.shape[1] not in (1, num_heads):
+                raise ValueError(f"mask of shape (B, H, T_q, T_k) must have H = {num_heads} (or 1), "
+                                 f"got shape {tuple(mask.shape)}")
+        elif mask.dim() != 2:               # (T_q, T_k)
+            raise ValueError(f"mask must have shape (T_q, T_k), (B, T_q, T_k), (B, 1, T_k) or "
+                             f"(B, H, T_q, T_k), got shape {tuple(mask.shape)}")
+    if key_padding_mask is None:
         return mask
-    raise ValueError(f"mask must have shape (T_q, T_k), (B, T_q, T_k) or (B, H, T_q, T_k), "
-                     f"got shape {tuple(mask.shape)}")
+    if not isinstance(key_padding_mask, torch.Tensor) or key_padding_mask.dtype != torch.bool:
+        raise TypeError("key_padding_mask must be a boolean torch.Tensor of shape (B, T_k) "
+                        "(True = a real token that may be attended to)")
+    if tuple(key_padding_mask.shape) != (batch, key_length):
+        raise ValueError(f"key_padding_mask must have shape (B, T_k) = {(batch, key_length)}, "
+                         f"got shape {tuple(key_padding_mask.shape)}")
+    padding = key_padding_mask[:, None, None, :]   # (B, 1, 1, T_k)
+    return padding if mask is None else mask & padding
 
 
 # ----------------------------------------------------------------------------- reshapes
@@ -149,7 +175,7 @@ def merge_heads(x: torch.Tensor) -> torch.Tensor:
 # ----------------------------------------------------------------------------- the loop
 def multi_head_attention_loop(query, key, value, W_Q, W_K, W_V, W_O, num_heads: int, *,
                               b_Q=None, b_K=None, b_V=None, b_O=None, mask=None,
-                              head_mask=None):
+                              key_padding_mask=None, head_mask=None):
     r"""Multi-head attention by its definition: one head at a time (the reference version).
 
     Derived in Chapter 6 (section 6.3). For each head ``h`` it takes the ``d_k`` columns of
@@ -168,8 +194,12 @@ def multi_head_attention_loop(query, key, value, W_Q, W_K, W_V, W_O, num_heads: 
     b_Q, b_K, b_V, b_O : torch.Tensor, shape ``(d_model,)``, optional
         Biases added after each projection (none if None).
     mask : bool tensor, optional
-        ``True`` = may attend; shape ``(T_q, T_k)``, ``(B, T_q, T_k)`` (same for every head) or
-        ``(B, H, T_q, T_k)``.
+        ``True`` = may attend; shape ``(T_q, T_k)``, ``(B, T_q, T_k)`` or ``(B, 1, T_k)`` (same
+        for every head) or ``(B, H, T_q, T_k)``. A 2-D mask is always ``(T_q, T_k)``, never a
+        padding mask: pass padding as ``key_padding_mask``.
+    key_padding_mask : bool tensor of shape ``(B, T_k)``, optional
+        ``True`` = a real token that may be attended to (the book's convention; PyTorch's
+        ``key_padding_mask`` is the opposite). Combined with ``mask`` by "and".
     head_mask : tensor of shape ``(H,)``, optional
         Multiplies each head's output before ``W_O``; a 0 removes (ablates) that head.
 
@@ -186,7 +216,9 @@ def multi_head_attention_loop(query, key, value, W_Q, W_K, W_V, W_O, num_heads: 
             raise ValueError(f"{name} must have shape (d_model, d_model) = {(d_model, d_model)}, "
                              f"got {tuple(weight.shape)}")
     query, key, value = _check_inputs(query, key, value, d_model)
-    mask = _head_mask_shape(mask)
+    _check_dtype(query, W_Q, "multi_head_attention_loop")
+    mask = _head_mask_shape(mask, num_heads, key_padding_mask, batch=key.shape[0],
+                            key_length=key.shape[1])
     head_mask = _check_head_mask(head_mask, num_heads)
 
     def project(x, weight, bias, columns):
@@ -247,14 +279,19 @@ class MultiHeadAttention(nn.Module):
 
     Forward
     -------
-    ``output, weights = mha(query, key, value, mask=None, need_weights=True, head_mask=None)``
+    ``output, weights = mha(query, key, value, mask=None, need_weights=True, head_mask=None,
+    key_padding_mask=None)``
 
     - ``query`` ``(B, T_q, d_model)``; ``key`` and ``value`` ``(B, T_k, d_model)`` (all three
       the same tensor for self-attention);
     - ``mask``: bool, ``True`` = may attend, shape ``(T_q, T_k)``, ``(B, T_q, T_k)``,
       ``(B, 1, T_k)`` (padding, from :func:`~paying_attention.masking.padding_mask` as
-      ``mask[:, None, :]``) or ``(B, H, T_q, T_k)``. A fully masked query row gets zero weights
-      and a zero attention output (PyTorch gives NaN there when it returns weights);
+      ``mask[:, None, :]``) or ``(B, H, T_q, T_k)``. A 2-D mask is always ``(T_q, T_k)``: a
+      PyTorch-style ``(B, T_k)`` padding mask goes to ``key_padding_mask``, so that the two can
+      never be confused when ``B == T_q``. A fully masked query row gets zero weights and a zero
+      attention output (PyTorch gives NaN there when it returns weights);
+    - ``key_padding_mask``: bool ``(B, T_k)``, ``True`` = a real token (the book's convention,
+      the opposite of PyTorch's), combined with ``mask`` by "and";
     - ``head_mask``: optional ``(H,)`` multipliers of the heads' outputs before ``W_O``; zero
       ablates a head (Chapter 6, section 6.9);
     - returns ``output`` ``(B, T_q, d_model)`` and ``weights`` ``(B, H, T_q, T_k)``, one map per
@@ -277,9 +314,12 @@ class MultiHeadAttention(nn.Module):
         return (f"d_model={self.d_model}, num_heads={self.num_heads}, d_k={self.d_k}, "
                 f"bias={self.b_Q is not None}")
 
-    def forward(self, query, key, value, mask=None, need_weights: bool = True, head_mask=None):
+    def forward(self, query, key, value, mask=None, need_weights: bool = True, head_mask=None,
+                key_padding_mask=None):
         query, key, value = _check_inputs(query, key, value, self.d_model)
-        mask = _head_mask_shape(mask)
+        _check_dtype(query, self.W_Q, "this MultiHeadAttention")
+        mask = _head_mask_shape(mask, self.num_heads, key_padding_mask, batch=key.shape[0],
+                                key_length=key.shape[1])
         head_mask = _check_head_mask(head_mask, self.num_heads)
 
         def project(x, weight, bias):
@@ -353,20 +393,25 @@ def copy_to_torch(book: MultiHeadAttention, reference: nn.MultiheadAttention) ->
     return reference
 
 
-def torch_attention_mask(mask: torch.Tensor, num_heads: int) -> torch.Tensor:
+def torch_attention_mask(mask: torch.Tensor, num_heads: int, query_length: int | None = None
+                         ) -> torch.Tensor:
     """Convert a book mask to the boolean ``attn_mask`` of ``torch.nn.MultiheadAttention``.
 
     Derived in Chapter 6 (section 6.5). Two differences: the **meaning** is flipped (the book:
     ``True`` = may attend; PyTorch's boolean ``attn_mask``: ``True`` = may **not** attend), and
     PyTorch wants ``(T_q, T_k)`` or ``(B * H, T_q, T_k)``, with the batch and head axes merged,
-    batch-major.
+    batch-major. Every mask shape that :class:`MultiHeadAttention` takes is converted; the
+    padding form ``(B, 1, T_k)`` needs ``query_length`` (PyTorch does not broadcast it). A
+    ``(B, T_k)`` padding mask is better passed to PyTorch as ``key_padding_mask=~padding``.
 
     Parameters
     ----------
-    mask : bool tensor, shape ``(T_q, T_k)``, ``(B, T_q, T_k)`` or ``(B, H, T_q, T_k)``
-        ``True`` = may attend.
+    mask : bool tensor, shape ``(T_q, T_k)``, ``(B, T_q, T_k)``, ``(B, 1, T_k)``,
+        ``(B, 1, T_q, T_k)`` or ``(B, H, T_q, T_k)``; ``True`` = may attend.
     num_heads : int
         ``H``, to repeat a per-sequence mask for every head.
+    query_length : int, optional
+        ``T_q``, to expand a ``(B, 1, T_k)`` padding mask over the queries.
 
     Returns
     -------
@@ -377,12 +422,17 @@ def torch_attention_mask(mask: torch.Tensor, num_heads: int) -> torch.Tensor:
         raise TypeError("mask must be a boolean torch.Tensor (True = may attend)")
     if mask.dim() == 2:
         return ~mask                                               # (T_q, T_k)
-    if mask.dim() == 3:                                            # (B, T_q, T_k): same for every head
-        return ~mask.repeat_interleave(num_heads, dim=0)           # (B * H, T_q, T_k)
-    if mask.dim() == 4:
-        if mask.shape[1] != num_heads:
-            raise ValueError(f"mask of shape (B, H, T_q, T_k) must have H = {num_heads}, "
-                             f"got shape {tuple(mask.shape)}")
-        return ~mask.flatten(0, 1)                                 # (B * H, T_q, T_k)
-    raise ValueError(f"mask must have shape (T_q, T_k), (B, T_q, T_k) or (B, H, T_q, T_k), "
-                     f"got shape {tuple(mask.shape)}")
+    if mask.dim() not in (3, 4):
+        raise ValueError(f"mask must have shape (T_q, T_k), (B, T_q, T_k), (B, 1, T_k) or "
+                         f"(B, H, T_q, T_k), got shape {tuple(mask.shape)}")
+    mask = _head_mask_shape(mask, num_heads)                       # (B, 1 or H, T_q or 1, T_k)
+    if mask.shape[2] == 1 and query_length != 1:
+        if query_length is None:
+            raise ValueError(f"a padding mask of shape {tuple(mask.shape[:1] + mask.shape[-2:])} "
+                             f"needs query_length=T_q to become PyTorch's (B * H, T_q, T_k) "
+                             f"attn_mask; or pass key_padding_mask=~mask[:, 0] to PyTorch")
+        query_length = check_int("query_length", query_length, minimum=1)
+        mask = mask.expand(-1, -1, query_length, -1)               # (B, 1 or H, T_q, T_k)
+    batch, _, length_q, length_k = mask.shape
+    mask = mask.expand(batch, num_heads, length_q, length_k)       # (B, H, T_q, T_k)
+    return ~mask.reshape(batch * num_heads, length_q, length_k)    # (B * H, T_q, T_k)

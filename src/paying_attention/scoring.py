@@ -58,6 +58,24 @@ def _as_float_array(name: str, array, *, min_ndim: int, shape: str):
     return array
 
 
+_HALF_TORCH = (torch.float16, torch.bfloat16)
+
+
+def _is_half(array) -> bool:
+    """float16 (numpy or torch) or bfloat16: too narrow to accumulate sums or raw dot products in."""
+    if isinstance(array, torch.Tensor):
+        return array.dtype in _HALF_TORCH
+    return np.asarray(array).dtype == np.float16
+
+
+def _to_float32(array):
+    return array.float() if isinstance(array, torch.Tensor) else np.asarray(array, dtype=np.float32)
+
+
+def _to_dtype_of(array, like):
+    return array.to(like.dtype) if isinstance(like, torch.Tensor) else array.astype(like.dtype)
+
+
 def _check_same_torch_dtype(**tensors) -> None:
     dtypes = {name: tensor.dtype for name, tensor in tensors.items()}
     devices = {name: tensor.device for name, tensor in tensors.items()}
@@ -125,7 +143,9 @@ def softmax(scores, axis: int = -1):
     Returns
     -------
     Same type, dtype and shape as ``scores``: non-negative weights that sum to 1 along
-    ``axis`` (or to 0 on a fully masked row). For torch, gradients flow through it.
+    ``axis`` (or to 0 on a fully masked row). For torch, gradients flow through it. Half
+    precision (float16, bfloat16) is normalised in float32, so that long rows do not overflow
+    the sum.
     """
     scores = _as_float_array("scores", scores, min_ndim=1, shape="(..., T_k)")
     if not isinstance(axis, numbers.Integral) or isinstance(axis, bool):
@@ -136,6 +156,10 @@ def softmax(scores, axis: int = -1):
     if scores.shape[axis] == 0:
         raise ValueError(f"scores must have at least one entry along axis {axis}, "
                          f"got shape {tuple(scores.shape)}")
+    if _is_half(scores):
+        # A float16 sum of exponentials overflows past 65,504 keys (every weight would be 0):
+        # normalise in float32 and hand back the input's dtype.
+        return _to_dtype_of(softmax(_to_float32(scores), axis=axis), scores)
     if isinstance(scores, torch.Tensor):
         # The maximum is a constant shift: it changes no weight, so no gradient flows through it.
         maximum = scores.detach().amax(dim=axis, keepdim=True)
@@ -176,6 +200,9 @@ def dot_product_scores(queries, keys, *, scaled: bool = False):
     scores : same type, shape ``(..., T_q, T_k)``
     """
     queries, keys = _check_queries_keys(queries, keys, same_width=True)
+    if _is_half(queries):  # a raw float16 dot product overflows long before the scaled one
+        return _to_dtype_of(dot_product_scores(_to_float32(queries), _to_float32(keys),
+                                               scaled=scaled), queries)
     scores = queries @ _transpose_last(keys)  # (..., T_q, T_k)
     return scores / math.sqrt(keys.shape[-1]) if scaled else scores
 
@@ -290,6 +317,10 @@ def scaled_dot_product_attention(queries, keys, values, mask=None, *, scale=None
     output : same type as the inputs, shape ``(..., T_q, d_v)``
     weights : same type, shape ``(..., T_q, T_k)``, only if ``return_weights``
         Rows sum to 1 (to 0 for a fully masked row); masked positions are exactly 0.
+
+    Half precision (float16, bfloat16) inputs are computed in float32 and the results returned
+    in the input dtype, as PyTorch does: the raw product :math:`Q K^\top` may overflow float16
+    where the scaled score does not.
     """
     is_torch = _is_torch(queries, keys, values)
     queries, keys = _check_queries_keys(queries, keys, same_width=True)
@@ -306,6 +337,14 @@ def scaled_dot_product_attention(queries, keys, values, mask=None, *, scale=None
         scale = 1.0 / math.sqrt(keys.shape[-1])
     elif isinstance(scale, bool) or not isinstance(scale, numbers.Real) or not scale > 0:
         raise ValueError(f"scale must be a positive number, got {scale!r}")
+    if _is_half(queries):
+        # In float16 the raw product Q K^T can pass 65,504 while the scaled score is small:
+        # compute in float32 (as PyTorch does) and return the input's dtype.
+        output, weights = scaled_dot_product_attention(
+            _to_float32(queries), _to_float32(keys), _to_float32(values), mask, scale=scale,
+            return_weights=True)
+        output, weights = _to_dtype_of(output, values), _to_dtype_of(weights, values)
+        return (output, weights) if return_weights else output
     scores = (queries @ _transpose_last(keys)) * scale  # (..., T_q, T_k)
     scores = apply_mask(scores, mask)
     weights = softmax(scores, axis=-1)                  # (..., T_q, T_k)

@@ -86,6 +86,10 @@ class SelfAttention(nn.Module):
         if x.dim() not in (2, 3) or x.shape[-1] != self.d_model or x.shape[-2] == 0:
             raise ValueError(f"x must have shape (B, T, d_model) or (T, d_model) with d_model = "
                              f"{self.d_model} and T >= 1, got {tuple(x.shape)}")
+        if x.dtype != self.w_query.dtype:
+            raise TypeError(f"x is {x.dtype} but the weights are {self.w_query.dtype}: convert "
+                            f"one to the other, e.g. x.to({self.w_query.dtype}) or "
+                            f"module.to({x.dtype})")
         if mask is not None and (not isinstance(mask, torch.Tensor) or mask.dtype != torch.bool):
             raise TypeError("mask must be a boolean torch.Tensor (True = may attend) "
                             "broadcastable to (B, T, T)")
