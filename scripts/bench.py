@@ -3,7 +3,10 @@
 1. Execute every chapter notebook listed in ``_toc.yml`` in a fresh kernel, without storing
    anything, and print its wall time against the 60 s budget.
 2. Time ``jupyter-book build`` from the stored outputs (what ``make book`` runs) against 60 s.
-3. Weigh every built page: its HTML plus the files it loads that belong to it alone (images,
+3. Time the package's batched multi-head attention against ``torch.nn.MultiheadAttention``
+   with the same weights (batch 8, 256 tokens, d_model 256, 8 heads, float32, one thread, both
+   returning their weights; median of 30 interleaved runs) and print the ratio against 1.3.
+4. Weigh every built page: its HTML plus the files it loads that belong to it alone (images,
    downloads), against 2 MB; then, once, the shared assets every page draws from (the theme,
    MathJax, the widget renderer, the search index, reveal.js for the slide decks), which a
    browser caches after the first page.
@@ -32,6 +35,7 @@ SITE = ROOT / "_build" / "html"
 EXECUTION_BUDGET_S = 60.0
 BUILD_BUDGET_S = 60.0
 PAGE_BUDGET_BYTES = 2_000_000
+MULTIHEAD_RATIO_BUDGET = 1.3
 SKIP_DIRS = {"_static", "_sources", "_images", "_downloads"}
 # Files many pages load, which a browser caches after the first: the theme, MathJax, the widget
 # renderer, the search index, and reveal.js for the slide decks.
@@ -95,6 +99,32 @@ class References(HTMLParser):
                 self.urls.append(value)
 
 
+def multihead_ratio(runs: int = 30) -> float:
+    """Median time of the book's MultiHeadAttention over that of torch.nn.MultiheadAttention."""
+    import statistics
+
+    import torch
+
+    from paying_attention import MultiHeadAttention, copy_to_torch
+
+    torch.set_num_threads(1)
+    torch.manual_seed(0)
+    book = MultiHeadAttention(256, 8)
+    reference = copy_to_torch(book, torch.nn.MultiheadAttention(256, 8, batch_first=True))
+    x = torch.randn(8, 256, 256)  # (B, T, d_model)
+    times: dict[str, list[float]] = {"book": [], "torch": []}
+    with torch.no_grad():
+        calls = {"book": lambda: book(x, x, x), "torch": lambda: reference(x, x, x)}
+        for name in calls:       # warm up
+            calls[name]()
+        for _ in range(runs):    # interleaved, so that a slow moment of the machine hits both
+            for name, call in calls.items():
+                start = time.perf_counter()
+                call()
+                times[name].append(time.perf_counter() - start)
+    return statistics.median(times["book"]) / statistics.median(times["torch"])
+
+
 def local_files(page: Path) -> set[Path]:
     parser = References()
     parser.feed(page.read_text(encoding="utf8", errors="replace"))
@@ -140,6 +170,13 @@ def main() -> int:
     failures += not ok
     status = verdict(seconds <= BUILD_BUDGET_S) if returncode == 0 else "BUILD FAILED"
     print(f"  jupyter-book build . --all -W          {seconds:6.1f} s   {status}")
+
+    print(f"\nMulti-head attention against torch.nn.MultiheadAttention (budget "
+          f"{MULTIHEAD_RATIO_BUDGET}x, batch 8, 256 tokens, d_model 256, 8 heads, one thread)")
+    ratio = multihead_ratio()
+    ok = ratio <= MULTIHEAD_RATIO_BUDGET
+    failures += not ok
+    print(f"  MultiHeadAttention / nn.MultiheadAttention {ratio:5.2f}x   {verdict(ok)}")
 
     print(f"\nPage weight: HTML + its own images and files (budget {megabytes(PAGE_BUDGET_BYTES)})")
     shared: set[Path] = set()
