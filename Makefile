@@ -57,10 +57,13 @@ $(NPM_STAMP): package.json package-lock.json
 # Copy only what the pages load: html-manager's AMD bundle and the font files it references
 # (they must sit beside embed-amd.js), require.js, and MathJax's tex-chtml component with the
 # CHTML fonts, the TeX extensions it autoloads, and the a11y/ui/sre files its menu loads.
-$(VENDOR_STAMP): $(NPM_STAMP)
+# anywidget's front end comes from its Python wheel (an AMD module on @jupyter-widgets/base),
+# so the live widgets render without a CDN.
+$(VENDOR_STAMP): $(NPM_STAMP) $(PY_STAMP)
 	rm -rf .vendor
 	mkdir -p .vendor/widgets .vendor/mathjax/input/tex .vendor/mathjax/output/chtml
 	cp $(HTML_MANAGER)/embed-amd.js $(REQUIREJS) .vendor/widgets/
+	cp "$$($(PY) -c 'import anywidget, pathlib; print(pathlib.Path(anywidget.__file__).parent / "nbextension" / "index.js")')" .vendor/widgets/anywidget.js
 	cp $(HTML_MANAGER)/*.woff $(HTML_MANAGER)/*.woff2 $(HTML_MANAGER)/*.ttf \
 	   $(HTML_MANAGER)/*.eot $(HTML_MANAGER)/*.svg .vendor/widgets/
 	cp node_modules/@jupyter-widgets/html-manager/package.json .vendor/widgets/html-manager.package.json
@@ -108,7 +111,7 @@ poppler:
 # One pytest run: the unit tests and the browser test in tests/, and every notebook under nbval
 # (strict: each stored output must be reproduced).
 test: book browser
-	$(PY) -m pytest tests $(if $(strip $(NOTEBOOKS)),--nbval --nbval-current-env $(NOTEBOOKS))
+	$(PY) -m pytest tests $(if $(strip $(NOTEBOOKS)),--nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg $(NOTEBOOKS))
 
 serve:
 	@test -d $(BUILD) || { echo "No $(BUILD): run 'make book' first." >&2; exit 1; }

@@ -11,8 +11,15 @@
   //    of the module that defines them, which by default is relative to the page
   //    (book/@jupyter-widgets/html-manager/dist/...): map those modules to _static/widgets/.
   window.__jupyter_widgets_assets_path__ = widgets;
+  //    The live widgets' model module, anywidget, is served here too (copied from its wheel by
+  //    make setup); each widget's own ES module travels in the saved widget state.
   window.require.config({
-    paths: { "@jupyter-widgets/html-manager/dist": widgets.replace(/\/$/, "") },
+    paths: {
+      "@jupyter-widgets/html-manager/dist": widgets.replace(/\/$/, ""),
+      // Fonts that @jupyter-widgets/base asks for when another module (anywidget) loads it.
+      "@jupyter-widgets": widgets.replace(/\/$/, ""),
+      anywidget: widgets + "anywidget",
+    },
   });
 
   // 2. A widget module the bundle lacks is looked up here, never on a CDN. embed-amd.js reads
