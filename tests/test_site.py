@@ -340,7 +340,8 @@ RENDERED_VIEWS = """() => {
   let rendered = 0; const failed = [];
   for (const script of scripts) {
     const host = script.parentElement;
-    const widget = host && host.querySelector(':scope > .jupyter-widgets, :scope > div > .jupyter-widgets, .jupyter-widgets');
+    // ipywidgets' views carry .jupyter-widgets; a live widget (anywidget) renders a .pa-live.
+    const widget = host && host.querySelector('.jupyter-widgets, .pa-live');
     if (widget) rendered += 1;
     const text = host ? host.innerText : '';
     if (/Error displaying widget|could not be displayed|Error rendering/i.test(text)) failed.push(text.slice(0, 120));
@@ -383,7 +384,7 @@ BROKEN_IMAGES = """() => Array.from(document.querySelectorAll('.jupyter-widgets 
 def wait_for_widgets(page, views: int) -> dict:
     try:
         page.wait_for_function(
-            "(n) => document.querySelectorAll('.jupyter-widgets').length >= n", arg=views,
+            "(n) => document.querySelectorAll('.jupyter-widgets, .pa-live').length >= n", arg=views,
             timeout=15_000)
     except Exception:  # noqa: BLE001 - report below what did render
         pass
@@ -508,6 +509,130 @@ def check_controls(page, scope: str = "") -> tuple[list[str], int]:
 
 
 # ----------------------------------------------------------------------------------------------
+# Live widgets (paying_attention.live_widgets): computed in the browser from the reader's input.
+# The contract every live widget keeps, checked here generically:
+# - its root has the class ``pa-live`` and holds a ``.pa-live-text`` with ``aria-live`` that says
+#   the result in words;
+# - every control (range input, element with role=slider, select, text input, checkbox) has an
+#   accessible name, and changes what the widget shows when moved by keyboard and by mouse;
+# - a text input answers empty input and unknown characters with a message, not an exception;
+# - where the widget checks its JavaScript against the package's Python (``data-check-error``,
+#   the largest absolute difference on the stored inputs), the difference is within
+#   ``data-check-tolerance``.
+
+LIVE_CONTROLS = ("input[type=range], [role=slider], select, input[type=text], textarea, "
+                 "input[type=checkbox]")
+LIVE_SNAPSHOT = """(root) => {
+  const text = (root.querySelector('.pa-live-text') || {}).textContent || '';
+  const pictures = Array.from(root.querySelectorAll('svg, canvas'))
+    .map(el => el.tagName === 'CANVAS' ? el.toDataURL() : el.outerHTML);
+  return text + '|' + pictures.join('|');
+}"""
+ACCESSIBLE_NAME = """(el) => {
+  const label = el.getAttribute('aria-label') || el.getAttribute('aria-labelledby')
+    || (el.labels && Array.from(el.labels).map(l => l.textContent).join(' ')) || el.title || '';
+  return label.trim();
+}"""
+
+
+def live_control_kind(control) -> str:
+    return control.evaluate("""el => el.matches('input[type=range]') ? 'range'
+        : el.matches('[role=slider]') ? 'slider' : el.matches('select') ? 'select'
+        : el.matches('input[type=checkbox]') ? 'checkbox' : 'text'""")
+
+
+def move_live_control(page, control, kind: str, how: str) -> None:
+    control.scroll_into_view_if_needed()
+    if kind in {"range", "slider"}:
+        if how == "keyboard":
+            control.focus()
+            at_top = control.evaluate("""el => Number(el.value ?? el.getAttribute('aria-valuenow'))
+                >= Number(el.max || el.getAttribute('aria-valuemax'))""")
+            key = "ArrowLeft" if at_top else "ArrowRight"
+            page.keyboard.press(key)
+            page.keyboard.press(key)
+        else:
+            box = control.bounding_box()
+            x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+            page.mouse.move(x, y)
+            page.mouse.down()
+            if kind == "range":   # drag towards the far end
+                target = box["x"] + (2 if control.evaluate(
+                    "el => Number(el.value) > (Number(el.min) + Number(el.max)) / 2") else box["width"] - 2)
+                page.mouse.move(target, y, steps=6)
+            else:                 # a draggable mark: drag it up (or left) by 40 px
+                page.mouse.move(x - 20, y - 40, steps=6)
+            page.mouse.up()
+    elif kind == "select":
+        count = control.locator("option").count()
+        current = control.evaluate("el => el.selectedIndex")
+        if how == "keyboard":
+            control.focus()
+            page.keyboard.press("ArrowUp" if current == count - 1 else "ArrowDown")
+        else:
+            control.select_option(index=0 if current != 0 else count - 1)
+    elif kind == "checkbox":
+        if how == "keyboard":
+            control.focus()
+            page.keyboard.press("Space")
+        else:
+            control.click()
+    else:  # text: type at the end by keyboard; replace the whole text by mouse and keyboard
+        if how == "keyboard":
+            control.focus()
+            page.keyboard.press("End")
+            page.keyboard.type(control.evaluate("el => el.dataset.paExample || 'a'"))
+        else:
+            control.click()
+            control.fill(control.evaluate("el => el.dataset.paAlternative || el.value.slice(0, -1)"))
+
+
+def check_live_widgets(page) -> tuple[list[str], int]:
+    problems = []
+    roots = page.locator(".pa-live")
+    for index in range(roots.count()):
+        root = roots.nth(index)
+        name = f"live widget {index + 1} ({root.get_attribute('class')})"
+        root.scroll_into_view_if_needed()
+        live_text = root.locator(".pa-live-text[aria-live]")
+        if not live_text.count() or not live_text.first.text_content().strip():
+            problems.append(f"{name}: no .pa-live-text with aria-live saying the result")
+        error = root.get_attribute("data-check-error")
+        if error is not None:
+            tolerance = float(root.get_attribute("data-check-tolerance") or 1e-4)
+            if not float(error) <= tolerance:
+                problems.append(f"{name}: JavaScript differs from Python by {error} (> {tolerance})")
+        controls = root.locator(LIVE_CONTROLS)
+        for number in range(controls.count()):
+            control = controls.nth(number)
+            if not control.is_visible():
+                continue
+            kind = live_control_kind(control)
+            label = control.evaluate(ACCESSIBLE_NAME)
+            if not label:
+                problems.append(f"{name}: a {kind} control has no accessible name")
+            for how in ("keyboard", "mouse"):
+                before = root.evaluate(LIVE_SNAPSHOT)
+                try:
+                    move_live_control(page, control, kind, how)
+                except Exception as failure:  # noqa: BLE001 - report, then the next control
+                    problems.append(f"{name}: could not move {kind} {label!r} by {how}: {failure}")
+                    continue
+                page.wait_for_timeout(100)
+                if root.evaluate(LIVE_SNAPSHOT) == before:
+                    problems.append(f"{name}: moving {kind} {label!r} by {how} changed nothing")
+            if kind == "text":
+                for text in ("", "\u2603\u20ac?!"):
+                    control.fill(text)
+                    page.wait_for_timeout(100)
+                    message = root.evaluate(
+                        "r => (r.querySelector('.pa-message') || r.querySelector('.pa-live-text') || {}).textContent || ''")
+                    if not message.strip():
+                        problems.append(f"{name}: typing {text!r} into {label!r} gives no message")
+    return problems, roots.count()
+
+
+# ----------------------------------------------------------------------------------------------
 # Self-check questions (book/_ext/quiz.py, _static/quiz.js): answer by keyboard, without a kernel.
 
 
@@ -569,6 +694,8 @@ def test_page(browser, server, page_path):
                 problems += [f"widget failed: {text!r}" for text in rendered["failed"]]
                 control_problems, _ = check_controls(page)
                 problems += control_problems
+                live_problems, _ = check_live_widgets(page)
+                problems += live_problems
             problems += [f"picture without alt text: {src}"
                          for src in page.evaluate(IMAGES_WITHOUT_ALT, ".bd-content")]
             problems += check_quizzes(page)
