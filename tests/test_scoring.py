@@ -1,12 +1,15 @@
 """Tests of the attention core of Chapter 3: properties of the maths, shapes, and bad input."""
+import ast
 import math
+from pathlib import Path
 
+import nbformat
 import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
 
-from paying_attention.masking import causal_mask, padding_mask
+from paying_attention.masking import apply_mask, causal_mask, padding_mask
 from paying_attention.scoring import (AdditiveAttention, BilinearAttention, DotProductAttention,
                                       additive_scores, bilinear_scores, dot_product_scores,
                                       scaled_dot_product_attention, softmax)
@@ -387,3 +390,97 @@ def test_module_constructors_reject_bad_sizes():
         AdditiveAttention(4, 4, 0)
     with pytest.raises(TypeError, match="query_size must be an integer"):
         BilinearAttention(4.0, 4)
+
+
+# ----------------------------------------------------------------------------- Chapter 3's own code
+# Chapter 3 writes the softmax and attention from scratch before it imports them from the package
+# (house rule 7). These tests take the chapter's definitions from the notebook, by name, and run
+# them against the package on fixed and random inputs, so that the two cannot drift apart.
+CHAPTER_3 = Path(__file__).resolve().parent.parent / "book" / "03_queries_keys_values.ipynb"
+
+
+def chapter_functions(*names):
+    """The functions ``names`` as Chapter 3 defines them, in one namespace (in order, so that a
+    later function may call an earlier one). Each is found by ``def name(`` in a code cell; only
+    the definition is executed, not the rest of its cell."""
+    namespace = {"np": np, "math": math, "torch": torch}
+    cells = [cell.source for cell in nbformat.read(CHAPTER_3, as_version=4).cells
+             if cell.cell_type == "code"]
+    for name in names:
+        sources = [source for source in cells if f"def {name}(" in source]
+        assert len(sources) == 1, f"Chapter 3 defines {name} in {len(sources)} code cells, not one"
+        definition = [node for node in ast.parse(sources[0]).body
+                      if isinstance(node, ast.FunctionDef) and node.name == name]
+        module = ast.Module(body=definition, type_ignores=[])
+        exec(compile(module, str(CHAPTER_3), "exec"), namespace)  # noqa: S102 - the book's own code
+    return [namespace[name] for name in names]
+
+
+def fixed_case():
+    """The chapter's situation in miniature: a left-padded batch under a causal mask, so that the
+    short sequence's first two queries have nothing to attend to."""
+    rng = np.random.default_rng(30)
+    queries, keys, values = rng.normal(size=(2, 5, 3)), rng.normal(size=(2, 5, 3)), rng.normal(size=(2, 5, 2))
+    mask = padding_mask([5, 3], 5)[:, ::-1][:, None, :] & causal_mask(5)  # (B, T, T)
+    assert not mask[1, :2].any() and mask[1, 2:].any(-1).all()
+    return queries, keys, values, mask
+
+
+def test_chapter_safe_softmax_and_masking_equal_the_package():
+    (safe_softmax,) = chapter_functions("safe_softmax")
+    fixed = np.array([[0.5, -np.inf, 1.0], [-np.inf, -np.inf, -np.inf], [1000.0, 1001.0, 1002.0]])
+    assert np.array_equal(safe_softmax(fixed)[1], np.zeros(3))
+    assert np.allclose(safe_softmax(fixed), softmax(fixed), atol=1e-15)
+    for seed, shape_case in enumerate(SHAPES):
+        leading, t_q, t_k, _, _ = shape_case
+        scores = np.random.default_rng(seed).normal(scale=4, size=leading + (t_q, t_k))
+        mask = random_mask(shape_case, seed)                       # with a fully masked row
+        ours = safe_softmax(np.where(mask, scores, -np.inf))      # the chapter's masking
+        assert np.allclose(ours, softmax(apply_mask(scores, mask)), atol=1e-15)
+        as_tensor = softmax(apply_mask(torch.tensor(scores), torch.tensor(mask)))
+        assert np.allclose(ours, as_tensor.numpy(), atol=1e-15)
+
+
+@pytest.mark.parametrize("shape_case", SHAPES)
+@pytest.mark.parametrize("masked", [False, True])
+def test_chapter_attention_equals_the_package(shape_case, masked):
+    attention_numpy, attention_torch = chapter_functions(
+        "safe_softmax", "attention_numpy", "attention_torch")[1:]
+    queries, keys, values = draw(shape_case, seed=31)
+    mask = random_mask(shape_case, seed=31) if masked else None
+    package, package_weights = scaled_dot_product_attention(queries, keys, values, mask,
+                                                             return_weights=True)
+    ours, our_weights = attention_numpy(queries, keys, values, mask)
+    assert np.allclose(ours, package, atol=1e-12) and np.allclose(our_weights, package_weights, atol=1e-12)
+    tensors = [torch.tensor(array) for array in (queries, keys, values)]
+    torch_mask = None if mask is None else torch.tensor(mask)
+    ours_torch, _ = attention_torch(*tensors, torch_mask)
+    assert torch.allclose(ours_torch, scaled_dot_product_attention(*tensors, torch_mask), atol=1e-12)
+
+
+def test_chapter_loop_equals_the_package():
+    attention_loop = chapter_functions("safe_softmax", "attention_loop")[1]
+    for shape_case in [case for case in SHAPES if case[0] == ()]:  # the loop takes one sequence
+        queries, keys, values = draw(shape_case, seed=32)
+        assert np.allclose(attention_loop(queries, keys, values),
+                           scaled_dot_product_attention(queries, keys, values), atol=1e-12)
+
+
+def test_chapter_attention_equals_the_package_on_fully_masked_rows():
+    attention_numpy, attention_torch = chapter_functions(
+        "safe_softmax", "attention_numpy", "attention_torch")[1:]
+    queries, keys, values, mask = fixed_case()
+    package, package_weights = scaled_dot_product_attention(queries, keys, values, mask,
+                                                             return_weights=True)
+    ours, our_weights = attention_numpy(queries, keys, values, mask)
+    assert np.array_equal(ours[1, :2], np.zeros((2, 2))) and not np.isnan(ours).any()
+    assert np.allclose(ours, package, atol=1e-12) and np.allclose(our_weights, package_weights, atol=1e-12)
+    ours_torch, _ = attention_torch(*(torch.tensor(a) for a in (queries, keys, values)), torch.tensor(mask))
+    assert np.allclose(ours_torch.numpy(), package, atol=1e-12)
+    heads = draw(((2, 3), 5, 5, 4, 2), seed=33)                    # (B, H, T, d): Chapter 6's shapes
+    assert np.allclose(attention_numpy(*heads)[0], scaled_dot_product_attention(*heads), atol=1e-12)
+
+
+def test_chapter_functions_fail_loudly_when_a_name_is_missing():
+    with pytest.raises(AssertionError, match="in 0 code cells"):
+        chapter_functions("no_such_function_in_chapter_3")
