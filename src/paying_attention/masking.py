@@ -11,8 +11,10 @@ setting every forbidden score to ``-inf``:
     \qquad \operatorname{softmax}(\tilde s_i)_j = 0 \text{ exactly where } m_{ij}
     \text{ is False.}
 
-Never a large negative constant such as ``-1e6``: that gives a forbidden position a tiny but
-non-zero weight, and a fully masked row a uniform average over padding instead of zeros.
+Never a large negative constant such as ``-1e9``: in float32 the forbidden weights do underflow
+to zero, but a fully masked row becomes a uniform average over padding instead of zeros, and in
+float16 the constant cannot be stored (or turns into ``-inf``, after which an ordinary softmax
+gives NaN on that row; Chapter 3, section 3.6).
 :func:`paying_attention.scoring.softmax` turns a row that is entirely ``-inf`` into all-zero
 weights, not NaN.
 
