@@ -119,43 +119,79 @@ def test_previous_token_score_keeps_leading_axes(lead):
     np.testing.assert_allclose(scores, weights[..., np.arange(1, 6), np.arange(5)].mean(-1))
 
 
-def test_induction_targets_point_after_the_most_recent_occurrence():
-    tokens = [5, 1, 2, 5, 1, 2, 5]
-    targets = induction_targets(tokens)
-    rows, columns = np.nonzero(targets)
-    # position 3 (token 5) occurred at 0 -> look at 1; position 6 (5) most recently at 3 -> 4
-    assert dict(zip(rows.tolist(), columns.tolist())) == {3: 1, 4: 2, 5: 3, 6: 4}
+def repeat_batch(rows):
+    """A RepeatBatch built by hand from (tokens, start, segment length) of every sequence."""
+    tokens = torch.tensor([tokens for tokens, _, _ in rows])
+    positions = torch.arange(tokens.shape[1])
+    first = torch.stack([(positions >= start) & (positions < start + size) for _, start, size in rows])
+    second = torch.stack([(positions >= start + size) & (positions < start + 2 * size)
+                          for _, start, size in rows])
+    return RepeatBatch(tokens, first, second)
+
+
+def test_induction_targets_point_after_the_source_not_the_most_recent_occurrence():
+    # The segment 5 1 5 2 (positions 0-3) is repeated at 4-7. Token 5 at position 6 copies
+    # position 2, so the target is 3 (the 2 that comes next); its most recent earlier occurrence
+    # is position 4, followed by the 1, the wrong prediction. Likewise at position 4 (source 0,
+    # target 1; most recent occurrence 2). The most-recent rule would give {4: 3, 5: 2, 6: 5, 7: 4}.
+    batch = repeat_batch([([5, 1, 5, 2, 5, 1, 5, 2, 9], 0, 4)])
+    rows, queries, columns = np.nonzero(induction_targets(batch))
+    assert rows.tolist() == [0] * 4
+    assert dict(zip(queries.tolist(), columns.tolist())) == {4: 1, 5: 2, 6: 3, 7: 4}  # t - S + 1
+
+
+def test_induction_targets_of_make_repeat_batch_point_at_the_next_token():
+    batch = make_repeat_batch(50, 24, vocab_size=5, segment_lengths=(2, 9),
+                              generator=torch.Generator().manual_seed(3))
+    rows, queries, columns = np.nonzero(induction_targets(batch))
+    second = batch.second.numpy()
+    assert (np.stack([rows, queries]) == np.stack(np.nonzero(second))).all()  # a row per repeat token
+    tokens, sizes = batch.tokens.numpy(), second.sum(1)[rows]
+    assert (columns - 1 == queries - sizes).all()                      # after the source, S back
+    assert (tokens[rows, columns - 1] == tokens[rows, queries]).all()  # which holds the same token
+    copied = second[rows, np.minimum(queries + 1, 23)] & (queries + 1 < 24)   # next token repeated
+    assert copied.sum() == len(rows) - 50                              # all but each repeat's last
+    next_tokens = tokens[rows, np.minimum(queries + 1, 23)]
+    assert (tokens[rows, columns] == next_tokens)[copied].all()         # is the token copied
 
 
 def test_induction_score_of_a_perfect_induction_head_is_one():
-    tokens = torch.tensor([[3, 7, 1, 4, 3, 7, 1, 4], [2, 9, 2, 9, 8, 6, 5, 0]])
-    targets = induction_targets(tokens)                          # (B, T, T)
+    batch = repeat_batch([([3, 7, 1, 4, 3, 7, 1, 4], 0, 4), ([2, 9, 2, 9, 8, 6, 5, 0], 0, 2)])
+    targets = induction_targets(batch)                           # (B, T, T)
     weights = np.where(targets.any(-1, keepdims=True), targets, np.eye(8)).astype(float)
-    assert induction_score(weights, tokens) == pytest.approx(1.0)
-    assert induction_score(weights[0], tokens[0]) == pytest.approx(1.0)
-    assert induction_score(np.broadcast_to(np.eye(8), (2, 8, 8)), tokens) == pytest.approx(0.0)
+    assert induction_score(weights, batch) == pytest.approx(1.0)
+    first_only = RepeatBatch(*(part[:1] for part in batch))     # a batch of one sequence
+    assert induction_score(weights[0], first_only) == pytest.approx(1.0)         # (T, T) maps
+    assert induction_score(np.broadcast_to(np.eye(8), (2, 8, 8)), batch) == pytest.approx(0.0)
 
 
 def test_induction_score_per_layer_and_head():
-    tokens = torch.tensor([[3, 7, 1, 4, 3, 7, 1, 4]])
-    targets = induction_targets(tokens)[0].astype(float)
+    batch = repeat_batch([([3, 7, 1, 4, 3, 7, 1, 4], 0, 4)])
+    targets = induction_targets(batch)[0].astype(float)
     perfect = np.where(targets.any(-1, keepdims=True), targets, np.eye(8))
     weights = np.stack([np.stack([np.eye(8), perfect]), np.stack([perfect, previous_token_map(8)])])
-    scores = induction_score(weights[:, None], tokens)           # (L, B, H, T, T) -> (L, H)
+    scores = induction_score(weights[:, None], batch)            # (L, B, H, T, T) -> (L, H)
     assert scores.shape == (2, 2)
     np.testing.assert_allclose(scores, [[0.0, 1.0], [1.0, 0.0]])
-    np.testing.assert_allclose(induction_score(weights[1][None], tokens), [1.0, 0.0])  # (B, H, T, T)
+    np.testing.assert_allclose(induction_score(weights[1][None], batch), [1.0, 0.0])  # (B, H, T, T)
 
 
-@pytest.mark.parametrize("weights,tokens,error,match", [
-    (np.eye(4), [1, 2, 3, 4], ValueError, "nothing to score"),
-    (np.eye(4)[None].repeat(2, 0), [[1, 2, 1, 2]], ValueError, r"tokens must match weights"),
-    (np.eye(4), [1.0, 2.0, 1.0, 2.0], TypeError, "integer token ids"),
-    (np.eye(4)[None, None, None, None], [1, 2, 1, 2], ValueError, r"got shape \(1, 1, 1, 1, 4, 4\)"),
+ONE = repeat_batch([([1, 2, 1, 2], 0, 2)])
+
+
+@pytest.mark.parametrize("weights,batch,error,match", [
+    (np.eye(4), [[1, 2, 1, 2]], TypeError, "RepeatBatch"),
+    (np.eye(4)[None].repeat(2, 0), ONE, ValueError, r"tokens must match weights"),
+    (np.eye(4), ONE._replace(tokens=ONE.tokens.float()), TypeError, "integer token ids"),
+    (np.eye(4), ONE._replace(tokens=ONE.tokens[0]), ValueError, r"shape \(B, T\)"),
+    (np.eye(4), ONE._replace(first=ONE.first.long()), ValueError, "bool mask"),
+    (np.eye(4), ONE._replace(second=ONE.first), ValueError, "S positions right after it"),
+    (np.eye(4), ONE._replace(tokens=torch.tensor([[1, 2, 1, 3]])), ValueError, "repeat the segment"),
+    (np.eye(4)[None, None, None, None], ONE, ValueError, r"got shape \(1, 1, 1, 1, 4, 4\)"),
 ])
-def test_induction_score_rejects_bad_input(weights, tokens, error, match):
+def test_induction_score_rejects_bad_input(weights, batch, error, match):
     with pytest.raises(error, match=match):
-        induction_score(weights, tokens)
+        induction_score(weights, batch)
 
 
 def test_previous_token_score_rejects_bad_input():
@@ -284,7 +320,7 @@ def test_shipped_induction_model_matches_its_recipe_and_copies():
     assert losses["first"] > 0.9 * np.log(recipe["vocab_size"])     # nothing to predict there
     assert losses["repeat"] < 0.3 * losses["first"]                  # Chapter 7's claim
     assert previous_token_score(weights[0]).mean(0).max() > 0.7      # a previous-token head in layer 1
-    assert induction_score(weights[1], batch.tokens).min() > 0.3     # induction heads in layer 2
+    assert induction_score(weights[1], batch).min() > 0.6            # induction heads in layer 2
 
 
 def test_load_induction_model_reports_a_missing_file(tmp_path):

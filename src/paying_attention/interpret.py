@@ -14,8 +14,9 @@ This module holds what it teaches once and reuses:
 - the repeated-segment task (:func:`make_repeat_batch`) on which a two-layer attention-only
   model (:class:`AttentionOnlyTransformer`) learns *induction heads* (Olsson et al. 2022;
   Elhage et al. 2021): a head in layer 1 that attends to the previous token, and a head in
-  layer 2 that attends to the token *after* the previous occurrence of the current token, so
-  that the model can copy what followed last time;
+  layer 2 that attends to the token *after* the earlier occurrence of the current token whose
+  preceding token matches too (in the repeat: the token after its source, ``S`` positions back),
+  so that the model can copy what followed last time;
 - the two scores that find those heads, :func:`previous_token_score` and
   :func:`induction_score`, and :func:`repeat_losses`, the loss on the first occurrence of the
   segment against the loss on its repeat;
@@ -319,64 +320,89 @@ def previous_token_score(weights):
     return float(score) if score.ndim == 0 else score
 
 
-def induction_targets(tokens):
-    r"""Where an induction head should look: the position after the previous occurrence.
+def induction_targets(batch: RepeatBatch):
+    r"""Where an induction head should look: the position after the source of the copied token.
 
-    Derived in Chapter 7 (section 7.4). For query position ``t`` whose token occurred before,
-    with ``j`` its most recent earlier occurrence (:math:`x_j = x_t`, :math:`j < t`, largest such
-    ``j``), the target is ``j + 1``: the token that followed it last time, which the induction
-    head copies forward as the prediction for :math:`x_{t+1}`.
-
-    Parameters
-    ----------
-    tokens : torch.Tensor or array of int, shape ``(T,)`` or ``(B, T)``
-
-    Returns
-    -------
-    numpy array of bool, shape ``(B, T, T)`` (or ``(T, T)``)
-        ``True`` at ``[b, t, j + 1]``; rows of queries whose token never occurred before are all
-        False.
-    """
-    if isinstance(tokens, torch.Tensor):
-        tokens = tokens.detach().cpu().numpy()
-    tokens = np.asarray(tokens)
-    if tokens.dtype == bool or not np.issubdtype(tokens.dtype, np.integer):
-        raise TypeError(f"tokens must hold integer token ids, got dtype {tokens.dtype}")
-    if tokens.ndim not in (1, 2):
-        raise ValueError(f"tokens must have shape (T,) or (B, T), got shape {tokens.shape}")
-    squeeze = tokens.ndim == 1
-    tokens = tokens[None] if squeeze else tokens                     # (B, T)
-    batch, length = tokens.shape
-    targets = np.zeros((batch, length, length), dtype=bool)          # (B, T, T)
-    same = tokens[:, :, None] == tokens[:, None, :]                  # (B, T_q, T_k): x_j = x_t
-    earlier = np.tril(same, k=-1)                                    # only j < t
-    has_earlier = earlier.any(-1)                                    # (B, T)
-    last = length - 1 - np.argmax(earlier[:, :, ::-1], axis=-1)      # largest such j
-    rows, queries = np.nonzero(has_earlier)
-    targets[rows, queries, last[rows, queries] + 1] = True
-    return targets[0] if squeeze else targets
-
-
-def induction_score(weights, tokens):
-    r"""Mean attention weight on the induction target: how much a head is an induction head.
-
-    Derived in Chapter 7 (section 7.4), after Olsson et al. (2022). Over all query positions
-    ``t`` whose token occurred before (at most recently ``j``),
+    Derived in Chapter 7 (section 7.4). In a :class:`RepeatBatch` the segment of ``S`` tokens at
+    positions ``a, ..., a + S - 1`` is repeated at ``a + S, ..., a + 2S - 1``
+    (:func:`make_repeat_batch`), so every token of the repeat has a known *source*, the same token
+    ``S`` positions earlier: :math:`x_t = x_{t - S}`. What followed the source is what comes next,
+    :math:`x_{t - S + 1} = x_{t + 1}` (up to the repeat's last token, after which the copy is
+    wrong), so the induction target of query ``t`` is
 
     .. math::
 
-        \operatorname{ind}(A) = \operatorname{mean}_{t} \; A_{t, j(t) + 1} ,
+        \operatorname{target}(t) = t - S + 1, \qquad a + S \le t \le a + 2S - 1 ,
 
-    1 for a head that always looks at the token after the previous occurrence of the current
-    token (see :func:`induction_targets`).
+    the repeated-token pattern of Olsson et al. (2022). Rows outside the repeat have no target.
+    The target is *not* the position after the most recent earlier occurrence of :math:`x_t`:
+    inside the repeat a letter has often occurred again since its source (in the segment itself,
+    or by chance), and that later occurrence is followed by the wrong token.
 
     Parameters
     ----------
-    weights : array or tensor, shape ``(T, T)``, ``(B, T, T)``, ``(B, H, T, T)`` or
-        ``(L, B, H, T, T)``
+    batch : RepeatBatch
+        ``tokens`` ``(B, T)`` and the masks ``first`` and ``second`` ``(B, T)`` of
+        :func:`make_repeat_batch` (or built by hand): in every row, ``first`` must be one run of
+        ``S >= 1`` positions, ``second`` the ``S`` positions right after it, holding the same tokens.
+
+    Returns
+    -------
+    numpy array of bool, shape ``(B, T, T)``
+        ``True`` at ``[b, t, t - S_b + 1]`` for the ``S_b`` positions ``t`` of the repeat of
+        sequence ``b``; every other row is all False.
+    """
+    if not isinstance(batch, RepeatBatch):
+        raise TypeError(f"batch must be a RepeatBatch (tokens, first, second) as made by "
+                        f"make_repeat_batch, got {type(batch).__name__}")
+    tokens, first, second = (part.detach().cpu().numpy() if isinstance(part, torch.Tensor)
+                             else np.asarray(part) for part in batch)
+    if tokens.dtype == bool or not np.issubdtype(tokens.dtype, np.integer):
+        raise TypeError(f"batch.tokens must hold integer token ids, got dtype {tokens.dtype}")
+    if tokens.ndim != 2:
+        raise ValueError(f"batch.tokens must have shape (B, T), got shape {tokens.shape}")
+    for name, mask in (("first", first), ("second", second)):
+        if mask.dtype != bool or mask.shape != tokens.shape:
+            raise ValueError(f"batch.{name} must be a bool mask of the shape of batch.tokens, "
+                             f"{tokens.shape}; got dtype {mask.dtype} and shape {mask.shape}")
+    sizes = first.sum(-1)                                            # (B,) S of every sequence
+    starts = first.argmax(-1)                                        # (B,) a
+    positions = np.arange(tokens.shape[1])                           # (T,)
+    run = (positions >= starts[:, None]) & (positions < (starts + sizes)[:, None])
+    repeat = (positions >= (starts + sizes)[:, None]) & (positions < (starts + 2 * sizes)[:, None])
+    if (sizes == 0).any() or (first != run).any() or (second != repeat).any():
+        raise ValueError("batch.first must mark one run of S >= 1 positions in every sequence and "
+                         "batch.second the S positions right after it")
+    if (tokens[second] != tokens[first]).any():
+        raise ValueError("batch.tokens must repeat the segment: tokens[second] must equal "
+                         "tokens[first]")
+    rows, queries = np.nonzero(second)                               # the repeat's positions t
+    targets = np.zeros(tokens.shape + tokens.shape[-1:], dtype=bool)  # (B, T, T)
+    targets[rows, queries, queries - sizes[rows] + 1] = True         # t - S + 1
+    return targets
+
+
+def induction_score(weights, batch: RepeatBatch):
+    r"""Mean attention weight on the induction target: how much a head is an induction head.
+
+    Derived in Chapter 7 (section 7.4), after Olsson et al. (2022). Over the positions ``t`` of
+    the repeat of every sequence of ``batch`` (segment length ``S``, see
+    :func:`induction_targets`),
+
+    .. math::
+
+        \operatorname{ind}(A) = \operatorname{mean}_{t \in \text{repeat}} \; A_{t,\, t - S + 1} ,
+
+    1 for a head that always looks at the token after the source of the current token, the token
+    it should copy.
+
+    Parameters
+    ----------
+    weights : array or tensor, shape ``(T, T)`` (a batch of one sequence), ``(B, T, T)``,
+        ``(B, H, T, T)`` or ``(L, B, H, T, T)``
         Maps of one or several heads over a batch of sequences.
-    tokens : array or tensor of int, shape ``(T,)`` (with ``(T, T)`` maps) or ``(B, T)``
-        The sequences the maps were computed on.
+    batch : RepeatBatch
+        The sequences the maps were computed on, ``tokens`` of shape ``(B, T)``.
 
     Returns
     -------
@@ -385,14 +411,17 @@ def induction_score(weights, tokens):
     """
     array, _ = _as_maps("weights", weights, "(T, T), (B, T, T), (B, H, T, T) or (L, B, H, T, T)",
                         (2, 3, 4, 5))
-    targets = induction_targets(tokens)                              # (B, T, T) or (T, T)
+    targets = induction_targets(batch)                               # (B, T, T)
+    if array.ndim == 2:
+        if targets.shape[0] != 1:
+            raise ValueError(f"batch.tokens must match weights: weights of shape {array.shape} "
+                             f"need a batch of one sequence, got {targets.shape[0]}")
+        targets = targets[0]                                         # (T, T)
     batch_axis = {2: None, 3: 0, 4: 0, 5: 1}[array.ndim]              # where B is in weights
     expected = array.shape[-2:] if batch_axis is None else (array.shape[batch_axis],) + array.shape[-2:]
     if targets.shape != expected:
-        raise ValueError(f"tokens must match weights: weights of shape {array.shape} need tokens "
-                         f"of shape {expected[:-1]}, got {targets.shape[:-1]}")
-    if not targets.any():
-        raise ValueError("no token of tokens occurs twice, so there is nothing to score")
+        raise ValueError(f"batch.tokens must match weights: weights of shape {array.shape} need "
+                         f"tokens of shape {expected[:-1]}, got {targets.shape[:-1]}")
     if array.ndim in (4, 5):
         targets = targets[:, None]                                   # (B, 1, T, T): every head
     picked = (array * targets).sum(-1)              # weight on the target: ([L,] [B,] [H,] T)
