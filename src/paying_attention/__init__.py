@@ -38,7 +38,7 @@ from .multihead import (MultiHeadAttention, copy_from_torch, copy_to_torch, merg
 from .plotting import figure_to_png, plot_attention
 from .pretrained import RECIPES, TRAINING, build_model, load_model, save_model, saved_recipe
 from .position import LearnedPositionEmbedding, apply_rotary, rotary_embedding, sinusoidal_encoding
-from .probes import fit_linear_probe, probe_accuracy
+from .probes import MLPProbe, fit_linear_probe, fit_mlp_probe, mlp_probe_accuracy, probe_accuracy
 from .reproducibility import OKABE_ITO, setup_chapter
 from .scoring import (AdditiveAttention, BilinearAttention, DotProductAttention, additive_scores,
                       bilinear_scores, dot_product_scores, scaled_dot_product_attention, softmax)
@@ -81,7 +81,7 @@ __all__ = [
     "fit_linear_probe", "frame_grid", "frame_slider", "gaussian_kernel_weights",
     "leave_one_out_loss", "load_model", "online_normalizer", "online_softmax", "peak_memory",
     "peak_torch_memory", "tiled_attention", "make_batch", "nadaraya_watson", "padding_mask",
-    "probe_accuracy", "save_model", "saved_recipe", "scaled_dot_product_attention",
+    "probe_accuracy", "MLPProbe", "fit_mlp_probe", "mlp_probe_accuracy", "save_model", "saved_recipe", "scaled_dot_product_attention",
     "setup_chapter", "softmax", "token_accuracy", "train_seq2seq",
 ]
 __version__ = "0.1.0"
