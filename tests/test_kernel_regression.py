@@ -129,3 +129,100 @@ def test_fit_bandwidth_from_a_small_start_grows():
 def test_bad_input_raises_a_clear_error(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+# ------------------------------------------------------- the package is the notebook's code (Ch. 2)
+# Chapter 2 derives the softmax, the estimator and the bandwidth fit from scratch, then imports the
+# package's versions. These tests run the chapter's own definitions, found by their source in the
+# notebook, and check that the two never drift apart (house style, rule 7).
+import ast  # noqa: E402
+import math  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import nbformat  # noqa: E402
+import torch  # noqa: E402
+
+from paying_attention import claim  # noqa: E402
+from paying_attention.scoring import softmax as package_softmax  # noqa: E402
+
+CHAPTER_2 = Path(__file__).resolve().parents[1] / "book" / "02_soft_lookup.ipynb"
+
+
+def _chapter_cell(marker):
+    """The source of the one code cell of Chapter 2 that contains ``marker``."""
+    cells = [cell.source for cell in nbformat.read(CHAPTER_2, as_version=4).cells
+             if cell.cell_type == "code" and marker in cell.source]
+    assert len(cells) == 1, f"expected one cell of {CHAPTER_2.name} with {marker!r}, found {len(cells)}"
+    return cells[0]
+
+
+def chapter_function(name, namespace=None):
+    """Define the chapter's function ``name`` (only its ``def``, not the rest of its cell)."""
+    tree = ast.parse(_chapter_cell(f"def {name}("))
+    definition = [node for node in tree.body if isinstance(node, ast.FunctionDef) and node.name == name]
+    namespace = {"np": np, "math": math, "torch": torch, **(namespace or {})}
+    exec(compile(ast.Module(body=definition, type_ignores=[]), str(CHAPTER_2), "exec"), namespace)
+    return namespace[name]
+
+
+@pytest.fixture(scope="module")
+def chapter_softmax():
+    return chapter_function("softmax")
+
+
+@pytest.fixture(scope="module")
+def chapter_data():
+    """The chapter's own data set (seed 0), made by its own ``make_data``."""
+    true_function = chapter_function("true_function")
+    make_data = chapter_function("make_data", {"true_function": true_function})
+    return make_data(seed=0)
+
+
+@pytest.mark.parametrize("shape, axis", [((7,), -1), ((1000, 7), -1), ((4, 5, 6), 1), ((3, 2), 0)])
+def test_package_softmax_is_the_chapter_softmax_on_random_scores(chapter_softmax, shape, axis):
+    scores = np.random.default_rng(len(shape)).normal(scale=3.0, size=shape)
+    np.testing.assert_allclose(package_softmax(scores, axis=axis), chapter_softmax(scores, axis=axis),
+                               rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize("scores", [[1000.0, 1001.0, 1002.0], [0.0, 0.0, 0.0], [-5.0, 2.0, 40.0],
+                                    [3.0]])
+def test_package_softmax_is_the_chapter_softmax_on_fixed_scores(chapter_softmax, scores):
+    scores = np.array(scores)
+    np.testing.assert_allclose(package_softmax(scores), chapter_softmax(scores), rtol=1e-12)
+
+
+@pytest.mark.parametrize("bandwidth", [0.05, 0.5, 2.0])
+def test_nadaraya_watson_is_the_chapter_estimator(chapter_softmax, bandwidth):
+    keys, values = _data(30, seed=3)
+    queries = np.array([-0.5, 0.0, 1.3, 2.5, 4.99, 6.0])
+    chapter = chapter_function("kernel_regression", {"softmax": chapter_softmax})
+    loop = chapter_function("kernel_regression_loop")
+    expected_predictions, expected_weights = chapter(queries, keys, values, bandwidth)
+    predictions, weights = nadaraya_watson(queries, keys, values, bandwidth, return_weights=True)
+    np.testing.assert_allclose(predictions, expected_predictions, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(weights, expected_weights, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(predictions, loop(queries, keys, values, bandwidth), rtol=1e-10)
+
+
+@pytest.mark.parametrize("bandwidth", [0.1, 0.2, 1.0, 3.0])
+def test_leave_one_out_loss_is_the_chapter_torch_loss(chapter_data, bandwidth):
+    keys, values = chapter_data[:2]
+    namespace = {"keys_t": torch.tensor(keys), "values_t": torch.tensor(values),
+                 "self_mask": torch.eye(len(keys), dtype=torch.bool)}
+    chapter_loss = chapter_function("leave_one_out_loss_torch", namespace)
+    expected = chapter_loss(torch.tensor(math.log(bandwidth), dtype=torch.float64)).item()
+    assert leave_one_out_loss(keys, values, bandwidth) == pytest.approx(expected, rel=1e-10)
+
+
+def test_fit_bandwidth_is_the_chapter_training_loop(chapter_data):
+    """Run the chapter's gradient-descent cell as it stands and compare with ``fit_bandwidth``."""
+    keys, values = chapter_data[:2]
+    namespace = {"np": np, "math": math, "torch": torch, "claim": claim,
+                 "keys_t": torch.tensor(keys), "values_t": torch.tensor(values),
+                 "self_mask": torch.eye(len(keys), dtype=torch.bool)}
+    namespace["leave_one_out_loss_torch"] = chapter_function("leave_one_out_loss_torch", namespace)
+    exec(compile(_chapter_cell("learned_bandwidth = math.exp("), str(CHAPTER_2), "exec"), namespace)
+    bandwidth, losses = fit_bandwidth(keys, values, initial_bandwidth=1.0, steps=50, learning_rate=1.0)
+    assert bandwidth == pytest.approx(namespace["learned_bandwidth"], rel=1e-9)
+    np.testing.assert_allclose(losses, namespace["losses"], rtol=1e-9)
