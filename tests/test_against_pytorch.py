@@ -206,3 +206,51 @@ def test_tiled_attention_rejects_nan_like_the_other_attention_function(bad):
         tiled_attention(arrays["queries"], arrays["keys"], arrays["values"], block_size=2)
     with pytest.raises(ValueError, match="finite"):
         scaled_dot_product_attention(arrays["queries"], arrays["keys"], arrays["values"])
+
+
+# ----------------------------------------------------------------------------- the fused path
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+def test_fused_path_equals_the_hand_written_one(seed, dtype):
+    """The batched module's fused softmax and Chapter 3's written-out softmax agree."""
+    from paying_attention import fused_attention
+
+    queries, keys, values, mask = random_case(seed, dtype)
+    mask[0, 0, 0] = False          # one fully masked row: zeros in both
+    expected, expected_weights = scaled_dot_product_attention(queries, keys, values, mask,
+                                                              return_weights=True)
+    output, weights = fused_attention(queries, keys, values, mask)
+    tolerance = 1e-6 if dtype == torch.float32 else 1e-13
+    torch.testing.assert_close(output, expected, atol=tolerance, rtol=tolerance)
+    torch.testing.assert_close(weights, expected_weights, atol=tolerance, rtol=tolerance)
+    assert torch.all(weights[0, :, 0] == 0) and torch.all(output[0, :, 0] == 0)
+    output, _ = fused_attention(queries, keys, values)
+    torch.testing.assert_close(output, scaled_dot_product_attention(queries, keys, values),
+                               atol=tolerance, rtol=tolerance)
+
+
+def test_fused_path_keeps_gradients_and_half_precision():
+    from paying_attention import fused_attention
+
+    queries, keys, values, mask = random_case(1, torch.float64)
+    queries.requires_grad_(True)
+    output, _ = fused_attention(queries, keys, values, mask)
+    output.sum().backward()
+    assert torch.isfinite(queries.grad).all()
+    half = [tensor.detach().half() for tensor in (queries, keys, values)]
+    output, weights = fused_attention(*half, mask)
+    assert output.dtype == weights.dtype == torch.float16
+    torch.testing.assert_close(output.float(), scaled_dot_product_attention(*half, mask).float(),
+                               atol=2e-3, rtol=2e-3)
+
+
+def test_the_module_matches_pytorch_after_the_fused_path():
+    generator = torch.Generator().manual_seed(5)
+    module = MultiHeadAttention(16, 4)
+    reference = copy_to_torch(module, torch.nn.MultiheadAttention(16, 4, batch_first=True))
+    x = torch.randn(3, 7, 16, generator=generator)
+    mask = torch.ones(7, 7, dtype=torch.bool).tril()
+    output, weights = module(x, x, x, mask=mask)
+    expected, expected_weights = reference(x, x, x, attn_mask=~mask, average_attn_weights=False)
+    torch.testing.assert_close(output, expected, atol=1e-6, rtol=1e-5)
+    torch.testing.assert_close(weights, expected_weights, atol=1e-6, rtol=1e-5)

@@ -33,8 +33,8 @@ from .long_range import (RECALL_RECIPES, RECALL_TRAINING, RecallAttention, Recal
                          build_recall_model, load_recall_model, make_recall_batch, parameter_count,
                          recall_accuracy, save_recall_model, saved_recall_log, train_recall)
 from .masking import apply_mask, causal_mask, padding_mask
-from .multihead import (MultiHeadAttention, copy_from_torch, copy_to_torch, merge_heads,
-                        multi_head_attention_loop, split_heads, torch_attention_mask)
+from .multihead import (MultiHeadAttention, copy_from_torch, copy_to_torch, fused_attention,
+                        merge_heads, multi_head_attention_loop, split_heads, torch_attention_mask)
 from .plotting import figure_to_png, plot_attention
 from .pretrained import RECIPES, TRAINING, build_model, load_model, save_model, saved_recipe
 from .position import LearnedPositionEmbedding, apply_rotary, rotary_embedding, sinusoidal_encoding
@@ -68,7 +68,7 @@ __all__ = [
     "split_text", "text_fingerprint", "train_language_model", "training_log",
     "MultiHeadAttention", "TOY_MODELS", "ToyCorpus", "ToyLanguageModel", "ablation_drops",
     "copy_from_torch", "copy_to_torch", "generate_sentences", "link_scores", "load_toy_model",
-    "merge_heads", "multi_head_attention_loop", "split_heads", "torch_attention_mask",
+    "fused_attention", "merge_heads", "multi_head_attention_loop", "split_heads", "torch_attention_mask",
     "toy_accuracy", "train_toy_model",
     "RECALL_RECIPES", "RECALL_TRAINING", "LearnedPositionEmbedding", "RecallAttention", "RecallGRU",
     "SelfAttention", "apply_rotary", "build_recall_model", "load_recall_model", "make_recall_batch",

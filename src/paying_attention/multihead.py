@@ -34,10 +34,11 @@ import torch
 from torch import nn
 
 from ._checks import check_int
+from .masking import _check_broadcast
 from .scoring import scaled_dot_product_attention
 
 __all__ = [
-    "MultiHeadAttention", "copy_from_torch", "copy_to_torch", "merge_heads",
+    "MultiHeadAttention", "copy_from_torch", "copy_to_torch", "fused_attention", "merge_heads",
     "multi_head_attention_loop", "split_heads", "torch_attention_mask",
 ]
 
@@ -256,6 +257,46 @@ def _check_head_mask(head_mask, num_heads: int):
     return head_mask
 
 
+# ----------------------------------------------------------------------------- the fused path
+def fused_attention(queries: torch.Tensor, keys: torch.Tensor, values: torch.Tensor, mask=None):
+    r"""Scaled dot-product attention with PyTorch's fused softmax, for the batched module.
+
+    Chapter 6 (section 6.4). The same mathematics as
+    :func:`~paying_attention.scoring.scaled_dot_product_attention` (which Chapter 3 writes out:
+    subtract the maximum, exponentiate, divide), in fewer passes over the
+    :math:`T_q \times T_k` scores: the queries are scaled before the product (:math:`T_q d_k`
+    multiplications instead of :math:`T_q T_k`) and ``torch.softmax`` normalises in one kernel.
+    A fully masked query row still gets zero weights and a zero output (``torch.softmax`` alone
+    would give NaN). Inputs are checked by the module that calls it; half precision is computed
+    in float32. ``tests/test_multihead.py`` checks it equals the hand-written path.
+
+    Parameters
+    ----------
+    queries : torch.Tensor, shape ``(B, H, T_q, d_k)``
+    keys : torch.Tensor, shape ``(B, H, T_k, d_k)``
+    values : torch.Tensor, shape ``(B, H, T_k, d_v)``
+    mask : bool tensor broadcastable to ``(B, H, T_q, T_k)``, optional; ``True`` = may attend.
+
+    Returns
+    -------
+    output : torch.Tensor, shape ``(B, H, T_q, d_v)``
+    weights : torch.Tensor, shape ``(B, H, T_q, T_k)``
+    """
+    if queries.dtype in (torch.float16, torch.bfloat16):
+        output, weights = fused_attention(queries.float(), keys.float(), values.float(), mask)
+        return output.to(values.dtype), weights.to(values.dtype)
+    scale = 1.0 / math.sqrt(keys.shape[-1])
+    scores = (queries * scale) @ keys.transpose(-2, -1)         # (B, H, T_q, T_k)
+    if mask is not None:
+        scores = scores.masked_fill(~mask, float("-inf"))
+    weights = torch.softmax(scores, dim=-1)                      # (B, H, T_q, T_k)
+    if mask is not None:
+        empty = ~mask.any(dim=-1, keepdim=True)                  # rows with nothing to attend to
+        if bool(empty.any()):
+            weights = weights.masked_fill(empty, 0.0)
+    return weights @ values, weights                             # (B, H, T_q, d_v)
+
+
 # ----------------------------------------------------------------------------- the module
 class MultiHeadAttention(nn.Module):
     r"""Multi-head attention with all heads in one batched call (Chapter 6, section 6.4).
@@ -265,8 +306,9 @@ class MultiHeadAttention(nn.Module):
     ``(d_model, d_model)`` and, if ``bias``, ``b_Q``, ``b_K``, ``b_V``, ``b_O`` of shape
     ``(d_model,)``: :math:`4 d_{model}^2 + 4 d_{model}` parameters whatever ``H`` is.
 
-    The attention itself is :func:`paying_attention.scoring.scaled_dot_product_attention` applied
-    to ``(B, H, T, d_k)`` tensors: the head axis is one more batch axis.
+    The attention itself is :func:`fused_attention`, the scaled dot-product attention of
+    Chapter 3 with PyTorch's fused softmax, applied to ``(B, H, T, d_k)`` tensors: the head axis
+    is one more batch axis. It equals :func:`multi_head_attention_loop` to float rounding.
 
     Parameters
     ----------
@@ -320,6 +362,9 @@ class MultiHeadAttention(nn.Module):
         _check_dtype(query, self.W_Q, "this MultiHeadAttention")
         mask = _head_mask_shape(mask, self.num_heads, key_padding_mask, batch=key.shape[0],
                                 key_length=key.shape[1])
+        if mask is not None:   # checked once here: the fused path does not check again
+            _check_broadcast(tuple(mask.shape),
+                             (query.shape[0], self.num_heads, query.shape[1], key.shape[1]))
         head_mask = _check_head_mask(head_mask, self.num_heads)
 
         def project(x, weight, bias):
@@ -329,8 +374,7 @@ class MultiHeadAttention(nn.Module):
         queries = split_heads(project(query, self.W_Q, self.b_Q), self.num_heads)  # (B, H, T_q, d_k)
         keys = split_heads(project(key, self.W_K, self.b_K), self.num_heads)       # (B, H, T_k, d_k)
         values = split_heads(project(value, self.W_V, self.b_V), self.num_heads)   # (B, H, T_k, d_k)
-        heads, weights = scaled_dot_product_attention(queries, keys, values, mask,
-                                                      return_weights=True)  # (B, H, T_q, d_k)
+        heads, weights = fused_attention(queries, keys, values, mask)   # (B, H, T_q, d_k)
         if head_mask is not None:
             heads = heads * head_mask.to(heads)[:, None, None]              # (B, H, T_q, d_k)
         output = project(merge_heads(heads), self.W_O, self.b_O)           # (B, T_q, d_model)
