@@ -5,7 +5,9 @@
 #   make test      build the book, then run every test (unit tests, nbval, browser test)
 #
 #   make slides    rebuild only the slide decks (after make book)
-#   make pages     regenerate the generated pages: book/api.md, book/solutions.md
+#   make assignments  build the graded assignments' student notebooks and autograders
+#   make pages     regenerate the solutions page, book/solutions.md (the API page is
+#                  written by the build itself, from the docstrings)
 #   make pdf       print the whole book to _build/pdf/paying-attention.pdf
 #
 #   make setup     create .venv, install the pinned Python and npm packages, copy the site's
@@ -28,6 +30,8 @@ BUILD := _build/html
 
 # Stamps: each setup step runs again only when its inputs change.
 PY_STAMP := $(VENV)/.installed
+# The kernel make execute and make bench run the notebooks in (scripts/execute_notebooks.py).
+KERNEL_SPEC := $(VENV)/share/jupyter/kernels/paying-attention/kernel.json
 NPM_STAMP := node_modules/.installed
 VENDOR_STAMP := .vendor/.installed
 
@@ -38,9 +42,9 @@ REQUIREJS := node_modules/requirejs/require.js
 
 NOTEBOOKS := $(wildcard book/*.ipynb)
 
-.PHONY: setup book slides pages pdf test browser poppler serve execute bench clean distclean
+.PHONY: setup book assignments slides pages pdf test browser poppler serve execute bench clean distclean
 
-setup: $(PY_STAMP) $(VENDOR_STAMP)
+setup: $(PY_STAMP) $(KERNEL_SPEC) $(VENDOR_STAMP)
 
 $(PY):
 	$(PYTHON3) -m venv $(VENV)
@@ -49,6 +53,11 @@ $(PY_STAMP): $(PY) requirements.txt pyproject.toml
 	$(PY) -m pip install --quiet -r requirements.txt
 	$(PY) -m pip install --quiet -e . --no-deps
 	touch $@
+
+# Register .venv's Python as the Jupyter kernel "paying-attention", inside .venv (--sys-prefix),
+# so that make execute runs the notebooks with the pinned packages, whatever kernels the user has.
+$(KERNEL_SPEC): $(PY_STAMP)
+	$(PY) -m ipykernel install --sys-prefix --name paying-attention --display-name "Python 3 (paying-attention)"
 
 $(NPM_STAMP): package.json package-lock.json
 	npm ci --ignore-scripts --no-audit --no-fund
@@ -77,19 +86,25 @@ $(VENDOR_STAMP): $(NPM_STAMP) $(PY_STAMP)
 # Warnings are errors; execution is off in _config.yml, so the pages show the stored outputs.
 # --all rebuilds every page, so that a warning in an unchanged page still fails the build.
 # The old site is removed first so that no page of a chapter taken out of the TOC survives.
-book: setup
+book: setup assignments
 	rm -rf $(BUILD)
 	$(VENV)/bin/jupyter-book build . --all --warningiserror --keep-going
 	$(PY) scripts/slides.py
+
+# The graded assignments (book/assignments.md): student notebooks into _build/downloads/assignments/
+# (published with the site), autograders and answer keys into _build/autograder/ (not published).
+assignments: setup
+	$(PY) scripts/assignments.py
 
 # The slide decks alone, into the existing site (scripts/slides.py says which cell goes where).
 slides: setup
 	@test -f $(BUILD)/_static/widgets/embed-amd.js || { echo "No $(BUILD): run 'make book' first." >&2; exit 1; }
 	$(PY) scripts/slides.py
 
-# Pages generated from the package and the chapters; tests/test_pages.py fails when they are stale.
+# The solutions page, generated from the chapters' exercises; tests/test_pages.py fails when it is
+# stale. The API page (book/api.rst) needs no step: book/_ext/api_reference.py writes it at build
+# time from paying_attention.__all__ and the docstrings.
 pages: setup
-	$(PY) scripts/api_index.py
 	$(PY) scripts/solutions_page.py
 
 # The whole book as one PDF, printed by Chromium page by page and joined by pdfunite.

@@ -29,7 +29,8 @@ import nbformat
 from nbclient import NotebookClient
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from execute_notebooks import ROOT, current_env_kernel, toc_notebooks  # noqa: E402
+from book_sources import ROOT, toc_notebooks  # noqa: E402
+from execute_notebooks import KERNEL_NAME, check_kernel  # noqa: E402
 
 SITE = ROOT / "_build" / "html"
 EXECUTION_BUDGET_S = 60.0
@@ -53,7 +54,7 @@ def megabytes(size: int) -> str:
 def time_notebook(path: Path) -> float:
     """Wall time of a top-to-bottom run in a fresh kernel; the file is not touched."""
     notebook = copy.deepcopy(nbformat.read(path, as_version=4))
-    client = NotebookClient(notebook, km=current_env_kernel(), timeout=600,
+    client = NotebookClient(notebook, kernel_name=KERNEL_NAME, timeout=600,
                             allow_errors=False, store_widget_state=False, record_timing=False,
                             resources={"metadata": {"path": str(path.parent)}})
     start = time.perf_counter()
@@ -150,6 +151,7 @@ def directory_size(path: Path) -> int:
 
 def main() -> int:
     os.environ["OMP_NUM_THREADS"] = "1"
+    check_kernel()
     failures = 0
 
     print(f"Notebook execution, fresh kernel (budget {EXECUTION_BUDGET_S:.0f} s each)")

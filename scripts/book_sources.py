@@ -1,9 +1,10 @@
 """What the page generators share: the chapters of the table of contents and their cells.
 
-Used by ``scripts/api_index.py`` (book/api.md), ``scripts/solutions_page.py`` (book/solutions.md)
-and ``scripts/slides.py`` (the slide decks). Only the chapters listed in ``_toc.yml`` count: a
-draft notebook that is not in the table of contents is not published, so the generated pages must
-not link to it.
+Used by ``scripts/solutions_page.py`` (book/solutions.md), ``scripts/slides.py`` (the slide
+decks), ``scripts/pdf.py`` (the page order), ``scripts/execute_notebooks.py`` and
+``scripts/bench.py`` (the notebooks to run); _toc.yml is read here only. Only the chapters listed
+in ``_toc.yml`` count: a draft notebook that is not in the table of contents is not published, so
+the generated pages must not link to it.
 """
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 import sys
 from pathlib import Path
 
-import yaml
+from sphinx_external_toc.parsing import parse_toc_yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 BOOK = ROOT / "book"
@@ -41,24 +42,29 @@ class Chapter:
 
 
 def toc_files(toc: Path = TOC) -> list[str]:
-    """The root and every ``file:`` entry of _toc.yml, in reading order, as written there."""
-    data = yaml.safe_load(toc.read_text(encoding="utf-8"))
-    files = []
+    """The root and every file of _toc.yml, in reading order, as written there (no extension).
 
-    def walk(node):
-        if isinstance(node, dict):
-            for key in ("root", "file"):
-                if isinstance(node.get(key), str):
-                    files.append(node[key])
-            for value in node.values():
-                if isinstance(value, (list, dict)):
-                    walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
+    Read by the parser Jupyter Book itself uses (sphinx-external-toc), depth first: a page, then
+    the pages of its subtrees.
+    """
+    site_map = parse_toc_yaml(toc)
 
-    walk(data)
-    return files
+    def walk(docname: str) -> list[str]:
+        files = [docname]
+        for subtree in site_map[docname].subtrees:
+            for item in subtree.items:
+                if isinstance(item, str):              # not a glob or an external URL
+                    files += walk(item)
+        return files
+
+    return walk(site_map.root.docname)
+
+
+def toc_notebooks(toc: Path = TOC) -> list[Path]:
+    """The notebooks of the book (every ``.ipynb`` of _toc.yml, chapters or not), in reading order."""
+    paths = [ROOT / entry for entry in toc_files(toc)]
+    paths = [path if path.suffix else path.with_suffix(".ipynb") for path in paths]
+    return [path for path in paths if path.suffix == ".ipynb" and path.is_file()]
 
 
 def published_chapters(toc: Path = TOC) -> list[Chapter]:

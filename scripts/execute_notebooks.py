@@ -28,57 +28,19 @@ import uuid
 from pathlib import Path
 
 import nbformat
-import yaml
-from jupyter_client.kernelspec import KernelSpec
-from jupyter_client.manager import KernelManager
+from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
 from nbclient import NotebookClient
 
-ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from book_sources import ROOT, toc_notebooks  # noqa: E402
+
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 ID_NAMESPACE = uuid.UUID("6f1c7a8e-2d4b-4c1e-9a57-3b8d0e5f9c21")
-
-
-def toc_files(toc_path: Path = ROOT / "_toc.yml") -> list[str]:
-    """Return every file named in a jb-book ``_toc.yml`` (root first), without extension."""
-    toc = yaml.safe_load(toc_path.read_text(encoding="utf8"))
-    files = [toc["root"]]
-
-    def walk(entries: list[dict]) -> None:
-        for entry in entries or []:
-            if "file" in entry:
-                files.append(entry["file"])
-            for key in ("chapters", "sections"):
-                walk(entry.get(key, []))
-
-    walk(toc.get("parts", []))
-    walk(toc.get("chapters", []))
-    return files
-
-
-def toc_notebooks(toc_path: Path = ROOT / "_toc.yml") -> list[Path]:
-    """The notebooks of the book, in reading order."""
-    notebooks = []
-    for name in toc_files(toc_path):
-        path = ROOT / name
-        if path.suffix == "":
-            path = path.with_suffix(".ipynb")
-        if path.suffix == ".ipynb" and path.exists():
-            notebooks.append(path)
-    return notebooks
-
-
-def current_env_kernel() -> KernelManager:
-    """A kernel manager that starts ipykernel with this interpreter (this venv), whatever
-    kernelspecs the user has installed elsewhere."""
-    manager = KernelManager(kernel_name="python3")
-    manager._kernel_spec = KernelSpec(
-        argv=[sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
-        display_name="Python 3 (ipykernel)",
-        language="python",
-        metadata={"debugger": True},
-    )
-    return manager
+# The kernel of this project's .venv, registered by `make setup` (ipykernel install --sys-prefix,
+# into .venv/share/jupyter/kernels/), so that the notebooks run with the pinned packages whatever
+# kernels the user has installed elsewhere.
+KERNEL_NAME = "paying-attention"
 
 
 def stable_widget_ids(notebook: nbformat.NotebookNode, name: str) -> nbformat.NotebookNode:
@@ -123,6 +85,15 @@ def check_execution_counts(notebook: nbformat.NotebookNode, path: Path) -> None:
         raise RuntimeError(f"{path}: execution counts {counts}, expected {expected}")
 
 
+def check_kernel() -> None:
+    """Fail with the fix when the project's kernel is not registered (``make setup`` does it)."""
+    try:
+        KernelSpecManager().get_kernel_spec(KERNEL_NAME)
+    except NoSuchKernel:
+        raise SystemExit(f"No Jupyter kernel named {KERNEL_NAME!r}: run `make setup` (it registers "
+                         f"this project's .venv as that kernel).") from None
+
+
 def execute(path: Path, timeout: int) -> float:
     """Execute one notebook in place; return its wall time in seconds."""
     notebook = nbformat.read(path, as_version=4)
@@ -134,7 +105,7 @@ def execute(path: Path, timeout: int) -> float:
             cell.metadata.pop("execution", None)
     client = NotebookClient(
         notebook,
-        km=current_env_kernel(),
+        kernel_name=KERNEL_NAME,
         timeout=timeout,
         allow_errors=False,
         store_widget_state=True,
@@ -165,6 +136,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     os.environ["OMP_NUM_THREADS"] = "1"  # the kernel inherits it: reproducible, polite to the CPU
+    check_kernel()
     notebooks = [path.resolve() for path in args.notebooks] or toc_notebooks()
     if not notebooks:
         print("No notebook in _toc.yml.")

@@ -1,12 +1,13 @@
 """The generated front and back matter is up to date, and the page generators do what they say.
 
-- book/api.md is what ``scripts/api_index.py`` writes from ``paying_attention.__all__`` now;
+- the API page (book/api.rst, written at build time by ``book/_ext/api_reference.py``) lists and
+  documents every public name, with the chapter its docstring names;
 - book/solutions.md is what ``scripts/solutions_page.py`` writes from the chapters now;
 - the instructors' guide has a lesson plan for every published chapter;
 - ``scripts/slides.py`` assigns slides by its documented rule and rewrites MyST it cannot show;
 - ``scripts/pdf.py`` prints the pages in the order of the table of contents.
 
-When a check of a generated page fails, run ``make pages`` and commit the result.
+When the solutions page is stale, run ``make pages`` and commit the result.
 """
 from __future__ import annotations
 
@@ -20,49 +21,75 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 
-import api_index  # noqa: E402
+sys.path.insert(0, str(ROOT / "book" / "_ext"))
+
+import api_reference  # noqa: E402
 import book_sources  # noqa: E402
 import solutions_page  # noqa: E402
 
 
-def test_api_page_is_up_to_date():
-    expected = api_index.generate()
-    current = api_index.OUTPUT.read_text(encoding="utf-8")
-    assert current == expected, "book/api.md is out of date: run `make pages`"
-
-
-def test_api_page_lists_every_public_name():
+def test_every_public_name_has_a_docstring():
+    """A function's or class's own docstring, a constant's ``#:`` comment (what autodoc shows)."""
     import paying_attention
 
-    text = api_index.OUTPUT.read_text(encoding="utf-8")
-    missing = [name for name in paying_attention.__all__ if f"| `{name}" not in text]
-    assert not missing, missing
-
-
-def test_every_public_function_and_class_has_a_docstring():
-    import inspect
-
-    import paying_attention
-
-    undocumented = [name for name in paying_attention.__all__
-                    if (inspect.isclass(obj := getattr(paying_attention, name)) or inspect.isfunction(obj))
-                    and not (inspect.getdoc(obj) or "").strip()]
+    undocumented = [name for name in paying_attention.__all__ if not api_reference.own_doc(name).strip()]
     assert not undocumented, undocumented
 
 
-def test_api_summaries_and_chapters():
-    entries = api_index.collect(book_sources.published_chapters())
-    by_name = {entry.name: entry for entry in entries}
-    assert by_name["scaled_dot_product_attention"].chapter == 3
-    assert by_name["scaled_dot_product_attention"].section == "section 3.7"
-    assert by_name["nadaraya_watson"].chapter == 2
-    # A class whose docstring is built by concatenation still gets its own first sentence.
-    assert by_name["AdditiveAttention"].summary.startswith("Additive (Bahdanau) attention")
+def test_api_page_lists_every_public_name():
+    """The page's directive puts every public name in its module's table and documents it in full."""
+    import paying_attention
+
+    assert (ROOT / "book" / "api.rst").read_text(encoding="utf-8").count(".. api-reference::") == 1
+    text = "\n".join(api_reference.reference_rst())
+    listed = re.findall(r"^   (\w+)$", text, re.MULTILINE)                 # autosummary rows
+    documented = re.findall(r"^\.\. auto(?:function|class|data):: (\w+)$", text, re.MULTILINE)
+    assert sorted(listed) == sorted(paying_attention.__all__)
+    assert sorted(documented) == sorted(paying_attention.__all__)
 
 
-def test_first_sentence_keeps_abbreviations():
-    text = "Scores of Bahdanau et al. (2015), e.g. for a decoder. Second sentence."
-    assert api_index.first_sentence(text) == "Scores of Bahdanau et al. (2015), e.g. for a decoder."
+def test_built_api_page_documents_every_public_name():
+    """After ``make book``: every public name has its entry (an anchor) on the built page."""
+    import paying_attention
+
+    page = ROOT / "_build" / "html" / "book" / "api.html"
+    if not page.is_file():
+        pytest.skip("no built site: run `make book` (make test does)")
+    html = page.read_text(encoding="utf-8")
+    missing = [name for name in paying_attention.__all__
+               if f'id="{api_reference.defining_module(name)}.{name}"' not in html]
+    assert not missing, missing
+
+
+def test_where_column_reads_the_docstrings():
+    where, Where = api_reference.where, api_reference.Where
+    assert where("Softmax.\n\nDerived in Chapter 3 (section 3.5). Then.") == Where(3, "section 3.5", True)
+    assert where("Derived in Chapter 3 (sections 3.3 and 3.4).") == Where(3, "sections 3.3 and 3.4", True)
+    assert where("A model (Chapter 9, section 9.3).") == Where(9, "section 9.3", True)
+    assert where("Used in Chapter 1.") == Where(1)
+    assert where("Used in Chapter 1.").rst() == "used in :ref:`Chapter 1 <ch01>`"
+    assert where("Derived in Chapter 2 (section 2.3).").rst() == ":ref:`Chapter 2 <ch02>`, section 2.3"
+    assert where("Used by the scripts and the tests; no chapter calls it.").rst() == "scripts and tests"
+    assert where("Says nothing.").rst() == "—"
+    own = api_reference.own_doc
+    assert where(own("scaled_dot_product_attention")) == Where(3, "section 3.7", True)
+    assert where(own("nadaraya_watson")).chapter == 2
+    assert where(own("START_TOKEN")).chapter == 1                     # a constant's #: comment
+
+
+def test_every_public_name_says_where_the_book_uses_it():
+    """Each docstring names its chapter, and the chapter is published (its ``chNN`` label exists)."""
+    import paying_attention
+
+    chapters = {chapter.number: chapter for chapter in book_sources.published_chapters()}
+    assert all(chapter.label == f"ch{number:02d}" for number, chapter in chapters.items())
+    places = {name: api_reference.where(api_reference.own_doc(name)) for name in paying_attention.__all__}
+    # frame_grid and frame_slider (widgets.py) still lack their "Used in Chapter N" line.
+    unplaced = {name for name, place in places.items() if place.rst() == "—"}
+    assert unplaced <= {"frame_grid", "frame_slider"}, sorted(unplaced)
+    unpublished = {name: place.chapter for name, place in places.items()
+                   if place.chapter is not None and place.chapter not in chapters}
+    assert not unpublished, unpublished
 
 
 def test_solutions_page_is_up_to_date():
@@ -178,15 +205,24 @@ def small_chapter(tmp_path: Path) -> book_sources.Chapter:
                                  "image": {"alt": "A falling curve."}}
     chosen = nbformat.v4.new_markdown_cell("Kept as the author said.")
     chosen.metadata["slideshow"] = {"slide_type": "fragment"}
+    summarised = nbformat.v4.new_markdown_cell("A paragraph the author summarised. " + LONG)
+    summarised.metadata["slideshow"] = {"summary": ["Short.", "Shorter."]}
     notebook.cells = [
-        nbformat.v4.new_markdown_cell("(ch07)=\n# 7. A chapter\n\nIntro, as {cite:t}`vaswani2017` said."),
+        nbformat.v4.new_markdown_cell(
+            "(ch07)=\n# 7. A chapter\n\nIntro, as {cite:t}`vaswani2017` said. It asks a question.\n\n"
+            ":::{admonition} Overview\n:class: tip\n\n**Learning objectives.** After this chapter you can\n\n"
+            "1. do one thing;\n2. do another.\n\n**Prerequisites.** None.\n:::"),
         nbformat.v4.new_code_cell('%pip install --quiet "paying-attention @ git+https://example"'),
+        nbformat.v4.new_markdown_cell("## Setup"),
+        nbformat.v4.new_code_cell("import numpy as np"),
         nbformat.v4.new_markdown_cell("## 7.1 First\n\n$$\na = 1\n$$ (eq-ch07-a)\n\nSee [notation](notation.md)."),
         nbformat.v4.new_code_cell("x = 1"),
         figure,
-        nbformat.v4.new_markdown_cell("More prose, after {eq}`eq-ch07-a`."),
+        nbformat.v4.new_markdown_cell("More prose, after {eq}`eq-ch07-a`. " + LONG),
         chosen,
-        nbformat.v4.new_markdown_cell("## Self-check\n\n```{quiz} Why?\n- [x] Because.\n  Right.\n"
+        summarised,
+        nbformat.v4.new_markdown_cell("## Summary\n\n- One finding.\n- Another.\n\n## Self-check\n\n"
+                                      "Choose an answer.\n\n```{quiz} 1. Why?\n- [x] Because.\n  Right.\n"
                                       "- [ ] No.\n  Wrong.\n```\n\n## Exercises\n\n"
                                       "````{exercise} E\n:label: ch07_ex1\nDo it.\n````"),
         nbformat.v4.new_code_cell("solution()"),
@@ -197,41 +233,94 @@ def small_chapter(tmp_path: Path) -> book_sources.Chapter:
     return book_sources.Chapter(7, path, "ch07", "A chapter")
 
 
-def test_slide_rule(slides, tmp_path):
+# A sentence too long for a slide: 50 words, with a clause after its 30th.
+LONG = ("This sentence goes on " + "and on " * 13 + "until its thirtieth word, and then it goes on "
+        + "and on " * 6 + "past the end.")
+
+
+def test_slide_rule(slides, tmp_path, monkeypatch):
+    monkeypatch.setattr(slides, "discussion_questions",
+                        lambda number, refs: ["Why A? (An aside.)", "Why B?", "Why C?"])
     chapter = small_chapter(tmp_path)
     refs = slides.References(book_sources.published_chapters())
     notebook = nbformat.read(chapter.path, as_version=4)
     refs.number_equations(chapter, notebook.cells)
     cells = slides.deck_cells(chapter, notebook, refs)
-    plan = [(cell.cell_type, cell.metadata["slideshow"]["slide_type"], cell.source.split("\n")[0])
+    plan = [(cell.cell_type, cell.metadata["slideshow"]["slide_type"], cell.source.split("\n")[0][:40])
             for cell in cells]
     assert plan == [
         ("markdown", "slide", "# 7. A chapter"),              # title and intro; no install cell
-        ("markdown", "slide", "## 7.1 First"),
-        ("code", "-", "x = 1"),
-        ("code", "subslide", "plot()"),                       # a figure on its own sub-slide
+        ("markdown", "subslide", "## Learning objectives"),   # then the objectives
+        ("markdown", "notes", "**Prerequisites.** None."),
+        ("markdown", "slide", "## 7.1 First"),                # no Setup section
+        ("markdown", "subslide", "## 7.1 First"),             # the prose after the equation
+        ("code", "-", "x = 1"),                               # code joins the prose's slide
+        ("markdown", "subslide", "## 7.1 First"),             # a figure on its own slide
+        ("code", "-", "plot()"),
         ("markdown", "-", "*A curve, see (7.1).*"),           # with its caption
-        ("markdown", "subslide", "More prose, after (7.1)."),
-        ("markdown", "fragment", "Kept as the author said."),  # existing metadata wins
-        ("markdown", "slide", "## Self-check"),
-        ("markdown", "subslide", "**Self-check.** Why?"),
-        ("markdown", "notes", "- **A.** **Right:** Because. Right."),
-        ("markdown", "slide", "## References"),               # exercises and solutions skipped
+        ("markdown", "subslide", "## 7.1 First"),             # long prose: its start on the slide,
+        ("markdown", "fragment", "Kept as the author said."),  # (existing metadata wins)
+        ("markdown", "notes", "More prose, after (7.1). This sentence g"),   # the whole in the notes
+        ("markdown", "subslide", "## 7.1 First"),             # the author's summary
+        ("markdown", "notes", "A paragraph the author summarised. This "),
+        ("markdown", "slide", "## Self-check"),               # the first question on the heading's slide
+        ("markdown", "notes", "Choose an answer."),
+        ("markdown", "slide", "## Summary"),                  # summary and discussion last,
+        ("markdown", "slide", "## Discussion"),               # exercises and references left out
+        ("markdown", "subslide", "## Discussion"),
+        ("markdown", "notes", "More questions for discussion:"),
     ]
-    assert "Vaswani et al. (2017)" in cells[0].source
-    assert "- **B.** No." in cells[8].source
-    section = cells[1].source
-    assert "\\tag{7.1}" in section and "(eq-ch07-a)" not in section
-    assert "](../book/notation.html)" in section
-    assert cells[3].outputs[0].metadata["pa_alt"] == "A falling curve."
+    text = [cell.source for cell in cells]
+    assert "Vaswani et al. (2017) said. It asks a question." in text[0]
+    assert "- do one thing;\n- do another." in text[1]
+    assert "\\tag{7.1}" in text[3] and "(eq-ch07-a)" not in text[3]
+    assert "](../book/notation.html)" in text[4]
+    assert cells[7].outputs[0].metadata["pa_alt"] == "A falling curve."
+    shown = text[9].split("\n\n", 1)[1]                   # the slide: a whole sentence, then a clause
+    assert shown == ("More prose, after (7.1). This sentence goes on " + "and on " * 13
+                     + "until its thirtieth word …")
+    assert LONG in text[11]                               # the rest in the notes, not lost
+    assert text[12] == "## 7.1 First\n\n- Short.\n- Shorter."
+    assert "- **A.** Because.\n- **B.** No." in text[14] and "**Right:** Because. Right." in text[15]
+    assert "- One finding.\n- Another." in text[16]
+    assert text[17] == "## Discussion\n\n1. Why A? (An aside.)" and text[18] == "## Discussion\n\n2. Why B?"
+    assert "3. Why C?" in text[19] and "**References.** The end." in text[19]   # in the notes
+    for cell in cells:
+        if cell.metadata["slideshow"]["slide_type"] != "notes" and cell.cell_type == "markdown":
+            assert slides.count_words(cell.source) <= slides.WORD_BUDGET + 5, cell.source
 
 
-def test_pdf_prints_in_toc_order(monkeypatch):
+def test_slide_text_is_cut_at_sentences(slides):
+    text = ("Attention keeps the states, e.g. all of them. The query is $s_{t-1}$ (what the decoder "
+            "needs now). Vaswani et al. (2017) scaled it.")
+    assert slides.sentences(text) == ["Attention keeps the states, e.g. all of them.",
+                                      "The query is $s_{t-1}$ (what the decoder needs now).",
+                                      "Vaswani et al. (2017) scaled it."]
+    assert slides.count_words("The **query** is $s_{t-1} + x$, see [the page](notation.md).") == 6
+    assert slides.first_sentences(text, 16) == ("Attention keeps the states, e.g. all of them. "
+                                                "The query is $s_{t-1}$ (what the decoder needs now).")
+    assert slides.first_sentences(text, 12) == "Attention keeps the states, e.g. all of them."
+    # Never inside a parenthesis, never with emphasis left open, never inside maths or code.
+    cut = slides.cut("One *claim that runs on `code_span` (with an aside that goes on and on) and on* "
+                     "with $a_b$ and more words", 9)
+    assert cut == "One *claim that runs on `code_span`* …"
+    assert slides.cut("Short.", 5) == "Short."
+
+
+def test_pdf_prints_in_toc_order(monkeypatch, tmp_path):
+    """scripts/pdf.py prints the built pages of _toc.yml in reading order, and only those."""
     import pdf
 
-    monkeypatch.setattr(pdf, "SITE", ROOT / "book")      # any folder: only the order matters here
-    assert [Path(entry).with_suffix(".html").as_posix() for entry in book_sources.toc_files()
-            if (ROOT / "book" / Path(entry).with_suffix(".html")).is_file()] == pdf.book_pages()
+    (tmp_path / "_toc.yml").write_text(
+        "format: jb-book\nroot: book/intro\nchapters:\n  - file: book/zeta\n"
+        "  - file: book/alpha\n  - file: book/missing\n", encoding="utf-8")
+    site = tmp_path / "html"
+    (site / "book").mkdir(parents=True)
+    for name in ("alpha", "intro", "stray", "zeta"):        # stray.html: built, not in the TOC
+        (site / "book" / f"{name}.html").write_text("<html></html>", encoding="utf-8")
+    monkeypatch.setattr(pdf, "SITE", site)
+    monkeypatch.setattr(pdf, "toc_files", lambda: book_sources.toc_files(tmp_path / "_toc.yml"))
+    assert pdf.book_pages() == ["book/intro.html", "book/zeta.html", "book/alpha.html"]
 
 
 def test_pdf_page_style_continues_the_numbers():

@@ -134,9 +134,15 @@ def test_frame_slider_rejects_bad_alt_text(alt, match):
         frame_slider([png, png], ["a", "b"], alt=alt)
 
 
-def test_frame_slider_needs_alt_text():
-    with pytest.raises(TypeError, match="alt"):
-        frame_slider([figure_to_png(_figure(1))], ["a"])
+def test_frame_slider_shows_no_picture_without_its_alt_text():
+    """Every picture the widget can show, the static fallback included, carries its own alt text."""
+    pngs = [figure_to_png(_figure(value)) for value in (1, 2)]
+    box = frame_slider(pngs, ["a", "b"], alt="A line rising to {label}")
+    assert [alt for _, alt in map(_picture, box.children[1].children)] == [
+        "A line rising to a", "A line rising to b"]
+    fallback = box.fallback_bundle()
+    assert 'alt="A line rising to a"' in fallback["text/html"]
+    assert fallback["text/plain"] == "[picture] A line rising to a"
 
 
 def test_frame_grid_rejects_ragged_rows():

@@ -1,7 +1,7 @@
 import pytest
 import torch
 
-from paying_attention import Seq2Seq, decoder_inputs, make_batch, train_seq2seq, token_accuracy
+from paying_attention import AttentionSeq2Seq, Seq2Seq, decoder_inputs, make_batch, train_seq2seq, token_accuracy
 from paying_attention.training import accuracy_by_position
 
 
@@ -22,13 +22,28 @@ def test_shapes(model, batch_size, length, out_length):
     assert model.greedy_decode(source, out_length).shape == (batch_size, out_length)
 
 
-def test_decoder_sees_source_only_through_final_state(model):
-    """Two sources with the same final encoder state must get the same predictions."""
-    source, target = make_batch(2, 5, num_symbols=6, generator=torch.Generator().manual_seed(0))
-    logits = model(source, decoder_inputs(target))
-    _, final = model.encode(source)
-    states, _ = model.decoder(model.target_embedding(decoder_inputs(target)), final[None])
-    assert torch.allclose(logits, model.output(states))
+@pytest.mark.parametrize("attention", [False, True])
+def test_decoder_sees_source_only_through_final_state(monkeypatch, attention):
+    """Same final encoder state, same output: Seq2Seq fed source B's encoder states with source
+    A's final state writes exactly what it writes for A. The attention model reads every state,
+    so the same swap changes its output (the check can tell the two apart)."""
+    torch.manual_seed(0)
+    model = (AttentionSeq2Seq(6, 16, 8) if attention else Seq2Seq(6, 16, 8)).eval()
+    generator = torch.Generator().manual_seed(0)
+    source_a, target = make_batch(2, 5, num_symbols=6, generator=generator)
+    source_b, _ = make_batch(2, 5, num_symbols=6, generator=generator)
+    teacher = decoder_inputs(target)
+    with torch.no_grad():
+        logits_a, decoded_a = model(source_a, teacher), model.greedy_decode(source_a, 5)
+        _, final_a = model.encode(source_a)
+        states_b, final_b = model.encode(source_b)
+        assert not torch.allclose(final_a, final_b)
+        monkeypatch.setattr(model, "encode", lambda source: (states_b, final_a))
+        logits_swapped, decoded_swapped = model(source_b, teacher), model.greedy_decode(source_b, 5)
+    same = torch.allclose(logits_swapped, logits_a, atol=1e-6)
+    assert same != attention
+    if not attention:
+        assert torch.equal(decoded_swapped, decoded_a)
 
 
 def test_reverse_source_reads_backwards():

@@ -24,11 +24,15 @@ _CLAIMED: dict[str, float | int] = {}
 
 def claim(name: str, value, digits: int | None = 2):
     """Glue a measured number under ``name`` for the prose, rounded, and return what was glued.
+    Derived in Chapter 1.
 
-    The markdown of the same page inserts it with ``{glue:text}`name:.2f` `` (myst-nb's paste
-    role, which works with execution off). The record is the one ``myst_nb.glue(name, value,
-    display=False)`` writes; it is written here with IPython alone, so that the notebooks also run
-    where myst-nb is not installed (Colab).
+    The markdown of the same page inserts it with myst-nb's paste role, which works with
+    execution off::
+
+        {glue:text}`name:.2f`
+
+    The record is the one ``myst_nb.glue(name, value, display=False)`` writes; it is written here
+    with IPython alone, so that the notebooks also run where myst-nb is not installed (Colab).
 
     Parameters
     ----------
@@ -74,7 +78,9 @@ def claim(name: str, value, digits: int | None = 2):
 
 
 def claim_value(name: str):
-    """The value last glued under ``name`` in this session (for an ``assert`` on the claim)."""
+    """The value last glued under ``name`` in this session (for an ``assert`` on the claim).
+    Used in Chapter 1.
+    """
     try:
         return _CLAIMED[name]
     except KeyError:

@@ -31,6 +31,13 @@ import weakref
 
 import numpy as np
 import torch
+# TorchDispatchMode is what PyTorch's "Extending PyTorch" notes teach for intercepting every
+# operator, but torch (2.13) exports it only from this private module. No public API measures the
+# same thing: torch.overrides.TorchFunctionMode sees a Python-level call as one, and nothing made
+# inside it (for nn.MultiheadAttention on a (2, 256, 64) input, without gradients, it counts the
+# 0.13 MB output where the operators create 0.79 MB); torch.profiler(profile_memory=True) records
+# the allocator's events, fused kernels' scratch included, another quantity than the one Chapter
+# 8's stored outputs report.
 from torch.utils._python_dispatch import TorchDispatchMode
 
 from ._checks import check_int

@@ -36,6 +36,7 @@ __all__ = ["RECALL_RECIPES", "RECALL_TRAINING", "RecallAttention", "RecallGRU",
 
 #: The models of Chapter 5, section 5.6. Each model gets the better of the learning rates 3e-3
 #: and 1e-2 (tried with 3,000 steps): 3e-3 for self-attention, 1e-2 for the GRU.
+#: Derived in Chapter 5 (section 5.6).
 RECALL_RECIPES: dict[str, dict] = {
     "recall_attention": {"model": "attention", "positions": True, "learning_rate": 3e-3},
     "recall_attention_no_position": {"model": "attention", "positions": False,
@@ -44,6 +45,7 @@ RECALL_RECIPES: dict[str, dict] = {
 }
 #: Shared by every recipe: the same data (each batch of a uniform random length in ``lengths``,
 #: both ends included) and the same budget.
+#: Derived in Chapter 5.
 RECALL_TRAINING = {"steps": 4000, "lengths": (4, 64), "batch_size": 64, "seed": 0,
                    "num_symbols": 8, "max_length": 64, "d_model": 32}
 
@@ -52,6 +54,7 @@ def make_recall_batch(batch_size: int, length: int, *, num_symbols: int = 8,
                       max_length: int = 64, generator: torch.Generator | None = None
                       ) -> tuple[torch.Tensor, torch.Tensor]:
     """Draw ``batch_size`` examples of "which symbol was at position p?".
+    Derived in Chapter 5.
 
     Parameters
     ----------
@@ -112,7 +115,9 @@ class RecallAttention(nn.Module):
         X = E[\text{tokens}] + PE, \qquad \text{logits} = \operatorname{MLP}\big(
         \operatorname{SA}(X)_{T+1}\big).
 
-    Forward: ``logits, weights = model(tokens)``; tokens ``(B, T + 1)`` from
+    Forward
+    -------
+    ``logits, weights = model(tokens)``; tokens ``(B, T + 1)`` from
     :func:`make_recall_batch`, logits ``(B, num_symbols)``, weights ``(B, T + 1, T + 1)``.
     """
 
@@ -147,7 +152,9 @@ class RecallGRU(nn.Module):
     left to right, and classifies its final state :math:`h_{T+1}` with the same small MLP as
     :class:`RecallAttention`. It knows which position is asked for only at the very end.
 
-    Forward: ``logits, None = model(tokens)``; tokens ``(B, T + 1)``, logits
+    Forward
+    -------
+    ``logits, None = model(tokens)``; tokens ``(B, T + 1)``, logits
     ``(B, num_symbols)`` (there are no attention weights).
     """
 
@@ -178,7 +185,9 @@ def _model_from_config(config: dict) -> nn.Module:
 
 
 def build_recall_model(name: str) -> nn.Module:
-    """An untrained model for recipe ``name``, seeded so that its initial weights are reproducible."""
+    """An untrained model for recipe ``name``, seeded so that its initial weights are reproducible.
+    Derived in Chapter 5.
+    """
     check_choice("name", name, RECALL_RECIPES)
     recipe, shared = RECALL_RECIPES[name], RECALL_TRAINING
     torch.manual_seed(shared["seed"])
@@ -192,6 +201,7 @@ def build_recall_model(name: str) -> nn.Module:
 def train_recall(model: nn.Module, *, steps: int, lengths=(4, 64), batch_size: int = 64,
                  learning_rate: float = 3e-3, seed: int = 0) -> list[float]:
     """Train with Adam on cross-entropy, each batch of a random length in ``lengths``.
+    Derived in Chapter 5.
 
     Parameters
     ----------
@@ -237,7 +247,9 @@ def train_recall(model: nn.Module, *, steps: int, lengths=(4, 64), batch_size: i
 @torch.no_grad()
 def recall_accuracy(model: nn.Module, lengths, *, num_examples: int = 1000,
                     seed: int = 1234) -> dict[int, float]:
-    """Accuracy on ``num_examples`` fresh examples per length, the same examples for every model."""
+    """Accuracy on ``num_examples`` fresh examples per length, the same examples for every model.
+    Derived in Chapter 5.
+    """
     num_examples = check_int("num_examples", num_examples, minimum=1)
     model.eval()
     accuracy = {}
@@ -252,7 +264,9 @@ def recall_accuracy(model: nn.Module, lengths, *, num_examples: int = 1000,
 
 
 def save_recall_model(model: nn.Module, path, *, recipe: dict, losses) -> None:
-    """Save the configuration, weights, recipe and per-step training losses of a model."""
+    """Save the configuration, weights, recipe and per-step training losses of a model.
+    Derived in Chapter 5.
+    """
     save_checkpoint(model, path, recipe=recipe, losses=torch.tensor(losses, dtype=torch.float32))
 
 
@@ -262,12 +276,15 @@ def _saved(name: str, directory) -> dict:
 
 
 def load_recall_model(name: str, directory=None) -> nn.Module:
-    """Load the trained model of recipe ``name`` (from the package, or from ``directory``)."""
+    """Load the trained model of recipe ``name`` (from the package, or from ``directory``).
+    Derived in Chapter 5.
+    """
     return restore(lambda **config: _model_from_config(config), _saved(name, directory))
 
 
 def saved_recall_log(name: str, directory=None) -> dict:
     """The recipe and the per-step training losses stored beside the weights of ``name``.
+    Derived in Chapter 5.
 
     Returns ``{"recipe": dict, "losses": list of float}``.
     """
@@ -276,6 +293,8 @@ def saved_recall_log(name: str, directory=None) -> dict:
 
 
 def parameter_count(model: nn.Module) -> int:
-    """The number of trainable numbers in ``model``."""
+    """The number of trainable numbers in ``model``.
+    Derived in Chapter 5.
+    """
     return sum(parameter.numel() for parameter in model.parameters() if parameter.requires_grad)
 

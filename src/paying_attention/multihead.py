@@ -260,6 +260,7 @@ def _check_head_mask(head_mask, num_heads: int):
 # ----------------------------------------------------------------------------- the fused path
 def fused_attention(queries: torch.Tensor, keys: torch.Tensor, values: torch.Tensor, mask=None):
     r"""Scaled dot-product attention with PyTorch's fused softmax, for the batched module.
+    Derived in Chapter 6 (section 6.4).
 
     Chapter 6 (section 6.4). The same mathematics as
     :func:`~paying_attention.scoring.scaled_dot_product_attention` (which Chapter 3 writes out:
@@ -427,7 +428,9 @@ def copy_from_torch(book: MultiHeadAttention, reference: nn.MultiheadAttention) 
 @torch.no_grad()
 def copy_to_torch(book: MultiHeadAttention, reference: nn.MultiheadAttention) -> nn.MultiheadAttention:
     """Copy the book's weights into a ``torch.nn.MultiheadAttention`` (in place); the inverse of
-    :func:`copy_from_torch`. Returns ``reference``."""
+    :func:`copy_from_torch`. Returns ``reference``.
+    Derived in Chapter 6.
+    """
     _check_pair(book, reference)
     reference.in_proj_weight.copy_(torch.cat([book.W_Q.T, book.W_K.T, book.W_V.T], dim=0))
     reference.out_proj.weight.copy_(book.W_O.T)                   # (out, in)

@@ -10,7 +10,9 @@ from matplotlib.figure import Figure
 
 
 def figure_to_png(figure: Figure, *, close: bool = True) -> bytes:
-    """Render a matplotlib figure to PNG bytes (for widget frames); close it unless told not to."""
+    """Render a matplotlib figure to PNG bytes (for widget frames); close it unless told not to.
+    Derived in Chapter 7.
+    """
     if not isinstance(figure, Figure):
         raise TypeError(f"figure must be a matplotlib Figure, got {type(figure).__name__}")
     buffer = io.BytesIO()

@@ -119,7 +119,9 @@ class LearnedPositionEmbedding(nn.Module):
     d_model : int
         The width of an embedding; at least 1.
 
-    Forward: ``module(x)`` with ``x`` of shape ``(B, T, d_model)`` or ``(T, d_model)``,
+    Forward
+    -------
+    ``module(x)`` with ``x`` of shape ``(B, T, d_model)`` or ``(T, d_model)``,
     ``T <= max_length``, returns ``x + weight[:T]`` of the same shape.
     """
 

@@ -19,6 +19,7 @@ from .seq2seq import AttentionSeq2Seq, Seq2Seq
 WEIGHTS_DIR = Path(__file__).parent / "weights"
 
 #: Chapter 1: the encoder-decoder without attention, copy task, trained on lengths 4-24.
+#: Derived in Chapter 1.
 RECIPES: dict[str, dict] = {
     **{f"copy_h{hidden}": {"hidden_size": hidden, "reverse_source": False, "task": "copy"}
        for hidden in (16, 32, 64, 128)},
@@ -32,6 +33,7 @@ RECIPES: dict[str, dict] = {
                      "attention": "dot"},
 }
 #: Shared by every recipe: the same data, budget and optimiser, so models differ only as named.
+#: Used by the training scripts and the tests; no chapter calls it.
 TRAINING = {"steps": 3000, "lengths": (4, 24), "batch_size": 64, "learning_rate": 3e-3, "seed": 0,
             "num_symbols": 10, "embedding_size": 32}
 
@@ -69,7 +71,9 @@ def _model_from_config(**config) -> Seq2Seq:
 
 
 def build_model(name: str) -> Seq2Seq:
-    """An untrained model for recipe ``name``, seeded so that its initial weights are reproducible."""
+    """An untrained model for recipe ``name``, seeded so that its initial weights are reproducible.
+    Used by the training scripts and the tests; no chapter calls it.
+    """
     check_choice("name", name, RECIPES)
     recipe = RECIPES[name]
     config = {"num_symbols": TRAINING["num_symbols"], "hidden_size": recipe["hidden_size"],
@@ -82,17 +86,23 @@ def build_model(name: str) -> Seq2Seq:
 
 
 def save_model(model: Seq2Seq, path, *, recipe: dict) -> None:
-    """Save a model's configuration, weights and the recipe that produced them."""
+    """Save a model's configuration, weights and the recipe that produced them.
+    Used by the training scripts and the tests; no chapter calls it.
+    """
     save_checkpoint(model, path, recipe=recipe)
 
 
 def load_model(name: str, directory=None) -> Seq2Seq:
-    """Load the trained model of recipe ``name`` (from the package, or from ``directory``)."""
+    """Load the trained model of recipe ``name`` (from the package, or from ``directory``).
+    Used in Chapter 1.
+    """
     check_choice("name", name, RECIPES)
     return restore(_model_from_config, read_checkpoint(name, directory))
 
 
 def saved_recipe(name: str, directory=None) -> dict:
-    """The recipe stored beside the weights of ``name`` (to check they match :data:`RECIPES`)."""
+    """The recipe stored beside the weights of ``name`` (to check they match :data:`RECIPES`).
+    Used in Chapter 1.
+    """
     check_choice("name", name, RECIPES)
     return read_checkpoint(name, directory)["recipe"]

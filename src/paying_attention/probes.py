@@ -33,6 +33,7 @@ def _as_labels(labels, num_rows: int, num_classes: int) -> np.ndarray:
 
 def fit_linear_probe(features, labels, num_classes: int, l2: float = 1e-2) -> np.ndarray:
     """Fit a ridge-regression probe from features to one-hot labels, in closed form.
+    Derived in Chapter 1.
 
     Solves :math:`W = (X^\\top X + \\lambda I)^{-1} X^\\top Y` with a bias column appended to
     ``X`` (not penalised less, for simplicity). Closed form means no training noise: the same
@@ -62,7 +63,9 @@ def fit_linear_probe(features, labels, num_classes: int, l2: float = 1e-2) -> np
 
 
 def probe_accuracy(weights, features, labels) -> float:
-    """Fraction of rows whose arg-max probe score is the true label."""
+    """Fraction of rows whose arg-max probe score is the true label.
+    Derived in Chapter 1.
+    """
     weights = np.asarray(weights, dtype=np.float64)
     features = _as_features("features", features)
     if weights.ndim != 2 or weights.shape[0] != features.shape[1] + 1:
@@ -74,7 +77,9 @@ def probe_accuracy(weights, features, labels) -> float:
 
 
 class MLPProbe(NamedTuple):
-    """The weights of a two-layer probe (see :func:`fit_mlp_probe`)."""
+    """The weights of a two-layer probe (see :func:`fit_mlp_probe`).
+    Derived in Chapter 1.
+    """
 
     hidden_weights: np.ndarray  # (D, H)
     hidden_bias: np.ndarray  # (H,)
@@ -147,7 +152,9 @@ def fit_mlp_probe(features, labels, num_classes: int, hidden_size: int = 32, ste
 
 
 def mlp_probe_accuracy(probe: MLPProbe, features, labels) -> float:
-    """Fraction of rows whose arg-max score under a probe from :func:`fit_mlp_probe` is the true label."""
+    """Fraction of rows whose arg-max score under a probe from :func:`fit_mlp_probe` is the true label.
+    Derived in Chapter 1.
+    """
     if not isinstance(probe, MLPProbe):
         raise TypeError(f"probe must be an MLPProbe from fit_mlp_probe, got {type(probe).__name__}")
     features = _as_features("features", features)

@@ -364,6 +364,19 @@ class _Attention(nn.Module):
 
     def forward(self, query: torch.Tensor, keys: torch.Tensor, values: torch.Tensor,
                 mask: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+        """Score the keys, mask the scores, normalise them and average the values.
+
+        ``context, weights = module(query, keys, values, mask=None)`` with
+
+        - ``query``: ``(B, d_q)``, one query per sequence (a decoder state), or ``(B, T_q, d_q)``;
+        - ``keys``: ``(B, T_k, d_k)``; ``values``: ``(B, T_k, d_v)`` (often the same tensor as keys);
+        - ``mask``: bool, ``True`` = may attend; ``(B, T_k)`` for a single query (e.g. from
+          :func:`paying_attention.masking.padding_mask`), broadcastable to ``(B, T_q, T_k)`` otherwise;
+        - returns ``context`` ``(B, d_v)`` and ``weights`` ``(B, T_k)`` for a single query, else
+          ``(B, T_q, d_v)`` and ``(B, T_q, T_k)``. Weights sum to 1 over ``T_k`` (0 if fully masked).
+
+        The leading ``B`` may be any number of batch dimensions, or none.
+        """
         for name, tensor in (("query", query), ("keys", keys), ("values", values)):
             if not isinstance(tensor, torch.Tensor):
                 raise TypeError(f"{name} must be a torch.Tensor, got {type(tensor).__name__}")
@@ -402,20 +415,6 @@ class _Attention(nn.Module):
         return context, weights
 
 
-_FORWARD_DOC = """
-    Forward: ``context, weights = module(query, keys, values, mask=None)``
-
-    - ``query``: ``(B, d_q)``, one query per sequence (a decoder state), or ``(B, T_q, d_q)``;
-    - ``keys``: ``(B, T_k, d_k)``; ``values``: ``(B, T_k, d_v)`` (often the same tensor as keys);
-    - ``mask``: bool, ``True`` = may attend; ``(B, T_k)`` for a single query (e.g. from
-      :func:`paying_attention.masking.padding_mask`), broadcastable to ``(B, T_q, T_k)`` otherwise;
-    - returns ``context`` ``(B, d_v)`` and ``weights`` ``(B, T_k)`` for a single query, else
-      ``(B, T_q, d_v)`` and ``(B, T_q, T_k)``. Weights sum to 1 over ``T_k`` (0 if fully masked).
-
-    The leading ``B`` may be any number of batch dimensions, or none.
-"""
-
-
 class AdditiveAttention(_Attention):
     r"""Additive (Bahdanau) attention: :math:`s_{j} = v^\top \tanh(q W_q + k_j W_k)`.
 
@@ -433,6 +432,11 @@ class AdditiveAttention(_Attention):
         ``d_k``, the width of a key (an encoder state).
     hidden_size : int
         ``d_a``, the number of tanh units of the scoring network.
+
+    Forward
+    -------
+    ``context, weights = module(query, keys, values, mask=None)``, the forward that the three
+    scoring modules share: see :meth:`forward` for the shapes and the mask.
     """
 
     def __init__(self, query_size: int, key_size: int, hidden_size: int):
@@ -463,6 +467,11 @@ class BilinearAttention(_Attention):
         ``d_q``, the width of a query.
     key_size : int
         ``d_k``, the width of a key.
+
+    Forward
+    -------
+    ``context, weights = module(query, keys, values, mask=None)``, the forward that the three
+    scoring modules share: see :meth:`forward` for the shapes and the mask.
     """
 
     def __init__(self, query_size: int, key_size: int):
@@ -487,6 +496,11 @@ class DotProductAttention(_Attention):
     ----------
     scaled : bool
         Divide the scores by :math:`\sqrt{d_k}` (default True).
+
+    Forward
+    -------
+    ``context, weights = module(query, keys, values, mask=None)``, the forward that the three
+    scoring modules share: see :meth:`forward` for the shapes and the mask.
     """
 
     def __init__(self, scaled: bool = True):
@@ -496,13 +510,6 @@ class DotProductAttention(_Attention):
     def score(self, queries, keys):
         """Scores ``(B, T_q, T_k)`` of queries ``(B, T_q, d_k)`` against keys ``(B, T_k, d_k)``."""
         return dot_product_scores(queries, keys, scaled=self.scaled)
-
-
-# The three modules share one forward; append its description to each docstring (an expression
-# in the class body would not be a docstring, and __doc__ would be None).
-for _module in (AdditiveAttention, BilinearAttention, DotProductAttention):
-    _module.__doc__ += _FORWARD_DOC
-del _module
 
 
 def _uniform(fan_in: int, fan_out: int) -> torch.Tensor:

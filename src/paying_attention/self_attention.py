@@ -57,7 +57,9 @@ class SelfAttention(nn.Module):
         If True, position ``t`` may attend only to positions ``0, ..., t`` (a
         :func:`paying_attention.masking.causal_mask`, combined with any ``mask`` by ``&``).
 
-    Forward: ``output, weights = module(x, mask=None)``
+    Forward
+    -------
+    ``output, weights = module(x, mask=None)``
 
     - ``x``: float tensor ``(B, T, d_model)`` (or ``(T, d_model)`` for one sequence);
     - ``mask``: optional bool tensor, ``True`` = may attend, broadcastable to ``(B, T, T)``

@@ -17,6 +17,7 @@ ATTENTION_KINDS = ("additive", "dot")
 
 class Seq2Seq(nn.Module):
     """GRU encoder-decoder whose decoder sees the source only through the final encoder state.
+    Derived in Chapter 1.
 
     Parameters
     ----------
@@ -30,7 +31,9 @@ class Seq2Seq(nn.Module):
         Read the source backwards (Sutskever et al. 2014, section 3.3), so that the first target
         tokens sit close to the end of what the encoder read.
 
-    Shapes: ``source`` and ``decoder_input`` are ``(B, T)`` token ids; logits are ``(B, T, V)``
+    Shapes
+    ------
+    ``source`` and ``decoder_input`` are ``(B, T)`` token ids; logits are ``(B, T, V)``
     with ``V = num_symbols + 1``.
     """
 
@@ -99,6 +102,8 @@ class AttentionSeq2Seq(Seq2Seq):
         ``hidden_size`` tanh units; ``"dot"``: the scaled dot product :math:`s \cdot h / \sqrt{d}`
         (Chapter 3).
 
+    Forward
+    -------
     ``forward(..., return_weights=True)`` and ``greedy_decode(..., return_weights=True)`` also
     return the attention weights, shape ``(B, T_out, T_in)``: row ``t`` says where output step
     ``t`` looked.

@@ -11,6 +11,7 @@ import torch
 from ._checks import check_choice, check_int
 
 #: Token id of the start-of-sequence token the decoder reads first. Symbols are 1..num_symbols.
+#: Derived in Chapter 1.
 START_TOKEN = 0
 #: The tasks of the book: write the source as it is (Chapter 1), or backwards (Chapter 4).
 TASKS = ("copy", "reverse")
@@ -19,6 +20,7 @@ TASKS = ("copy", "reverse")
 def make_batch(batch_size: int, length: int, *, num_symbols: int = 10, task: str = "copy",
                generator: torch.Generator | None = None) -> tuple[torch.Tensor, torch.Tensor]:
     """Draw a batch of source sequences and their targets.
+    Derived in Chapter 1.
 
     Parameters
     ----------
@@ -49,6 +51,7 @@ def make_batch(batch_size: int, length: int, *, num_symbols: int = 10, task: str
 
 def decoder_inputs(target: torch.Tensor) -> torch.Tensor:
     """Shift a target right by one, starting with :data:`START_TOKEN` (teacher forcing).
+    Derived in Chapter 1.
 
     ``target`` of shape ``(B, T)`` gives ``[START, y_1, ..., y_{T-1}]`` of the same shape.
     """

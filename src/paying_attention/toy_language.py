@@ -96,6 +96,7 @@ def pronoun_for(lemma: str, plural: bool) -> str:
 @dataclass
 class ToyCorpus:
     """Sentences of the toy language with their gold links and task labels.
+    Derived in Chapter 6.
 
     All arrays have one row per sentence (``N`` of them); positions count from 0.
 
@@ -304,7 +305,9 @@ class ToyLanguageModel(nn.Module):
     have one block and no MLP (``mlp_width=0``), so that everything the read-outs see from other
     positions has passed through a head.
 
-    Forward: ``hidden, weights = model(tokens, head_mask=None)`` with ``tokens`` ``(B, T)``;
+    Forward
+    -------
+    ``hidden, weights = model(tokens, head_mask=None)`` with ``tokens`` ``(B, T)``;
     ``hidden`` ``(B, T, d_model)``; ``weights`` ``(L, B, H, T, T)``; ``head_mask`` ``(L, H)``
     multiplies each head's output (0 ablates it). :meth:`predict` gives both tasks' logits.
     """
@@ -368,7 +371,9 @@ class ToyLanguageModel(nn.Module):
 
 @torch.no_grad()
 def toy_accuracy(model: ToyLanguageModel, corpus: ToyCorpus, head_mask=None) -> dict:
-    """Accuracy of both tasks on ``corpus``: ``{"agreement": ..., "coreference": ...}``."""
+    """Accuracy of both tasks on ``corpus``: ``{"agreement": ..., "coreference": ...}``.
+    Derived in Chapter 6.
+    """
     was_training = model.training
     model.eval()
     logits = model.predict(corpus, head_mask=head_mask)
@@ -438,6 +443,7 @@ def train_toy_model(model: ToyLanguageModel, *, steps: int, batch_size: int = 12
                     learning_rate: float = 3e-3, seed: int = 0, train_sentences: int = 20000,
                     data_seed: int = 1) -> list[float]:
     """Train ``model`` on both tasks at once (the sum of the two cross-entropies) with Adam.
+    Derived in Chapter 6.
 
     Used by ``scripts/train_toy_language.py``. Batches are drawn from a fixed training corpus
     (``generate_sentences(train_sentences, seed=data_seed)``) by a generator seeded with ``seed``,
@@ -471,6 +477,7 @@ def train_toy_model(model: ToyLanguageModel, *, steps: int, batch_size: int = 12
 TOY_RECIPE = {"d_model": 32, "num_heads": 4, "num_layers": 1, "mlp_width": 0, "steps": 1500,
               "batch_size": 128, "learning_rate": 3e-3, "train_sentences": 20000, "data_seed": 1}
 #: The shipped models differ only in the seed of their initial weights and batch order.
+#: Derived in Chapter 6.
 TOY_MODELS = {f"toy_language_seed{seed}": {"seed": seed} for seed in (0, 1, 2)}
 
 
@@ -491,7 +498,9 @@ def save_toy_model(model: ToyLanguageModel, path, *, recipe: dict) -> None:
 
 
 def load_toy_model(name: str = "toy_language_seed0", directory=None) -> ToyLanguageModel:
-    """Load a trained :class:`ToyLanguageModel` (shipped with the package, or from ``directory``)."""
+    """Load a trained :class:`ToyLanguageModel` (shipped with the package, or from ``directory``).
+    Derived in Chapter 6.
+    """
     check_choice("name", name, TOY_MODELS)
     return restore(ToyLanguageModel, read_checkpoint(name, directory, script=_SCRIPT))
 

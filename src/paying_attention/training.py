@@ -19,6 +19,7 @@ def _check_lengths(lengths) -> tuple[int, int]:
 def train_seq2seq(model: nn.Module, *, steps: int, task: str = "copy", lengths=(4, 24),
                   batch_size: int = 64, learning_rate: float = 3e-3, seed: int = 0) -> list[float]:
     """Train ``model`` with teacher forcing and Adam; return the loss of every step.
+    Used in Chapter 1.
 
     Each step draws one length uniformly from ``lengths`` (inclusive) and a batch of that length,
     so no padding is needed. Gradients are clipped to norm 1, as is usual for recurrent networks.
@@ -68,6 +69,7 @@ def train_seq2seq(model: nn.Module, *, steps: int, task: str = "copy", lengths=(
 def accuracy_by_position(model: nn.Module, length: int, *, task: str = "copy",
                          num_sequences: int = 256, seed: int = 1234) -> torch.Tensor:
     """Greedy-decoding accuracy at each target position, shape ``(length,)``.
+    Used in Chapter 1.
 
     The model decodes from its own predictions (no teacher forcing), as it would in use.
     A fixed ``seed`` gives the same test sequences to every model compared.
@@ -85,7 +87,9 @@ def accuracy_by_position(model: nn.Module, length: int, *, task: str = "copy",
 
 def token_accuracy(model: nn.Module, lengths, *, task: str = "copy", num_sequences: int = 256,
                    seed: int = 1234) -> dict[int, float]:
-    """Mean greedy-decoding token accuracy for each length in ``lengths``: ``{length: accuracy}``."""
+    """Mean greedy-decoding token accuracy for each length in ``lengths``: ``{length: accuracy}``.
+    Used in Chapter 1.
+    """
     lengths = list(lengths)
     if not lengths:
         raise ValueError("lengths must name at least one sequence length")

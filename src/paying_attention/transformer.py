@@ -143,7 +143,9 @@ class FeedForward(nn.Module):
     ``(d_ff, d_model)``; :math:`2 d_\text{model} d_\text{ff} + d_\text{ff} + d_\text{model}`
     parameters. GELU is the exact (erf) one, as in GPT-2.
 
-    Forward: ``x`` ``(B, T, d_model)`` to ``(B, T, d_model)``.
+    Forward
+    -------
+    ``x`` ``(B, T, d_model)`` to ``(B, T, d_model)``.
     """
 
     def __init__(self, d_model: int, d_ff: int):
@@ -191,7 +193,9 @@ class TransformerBlock(nn.Module):
         Keep the residual connections (default). False gives ``Y = MLP(LN(MHA(LN(X))))``, for
         the chapter's experiment on why they are there.
 
-    Forward: ``output, weights = block(x, need_weights=True)`` with ``x`` ``(B, T, d_model)``;
+    Forward
+    -------
+    ``output, weights = block(x, need_weights=True)`` with ``x`` ``(B, T, d_model)``;
     ``output`` ``(B, T, d_model)`` and the attention ``weights`` ``(B, H, T, T)`` (None if
     ``need_weights`` is False).
     """
@@ -268,7 +272,9 @@ class TinyTransformerLM(nn.Module):
     residual : bool
         Passed to every block.
 
-    Forward: ``model(tokens)`` with ``tokens`` ``(B, T)`` of ids gives ``logits`` ``(B, T, V)``;
+    Forward
+    -------
+    ``model(tokens)`` with ``tokens`` ``(B, T)`` of ids gives ``logits`` ``(B, T, V)``;
     ``model(tokens, return_weights=True)`` gives ``(logits, weights)`` with the attention weights
     of every layer and head, ``(L, B, H, T, T)``.
     """
@@ -321,6 +327,7 @@ class TinyTransformerLM(nn.Module):
 
 class GRULanguageModel(nn.Module):
     r"""The recurrent baseline of Chapter 9 (section 9.5): embedding, one GRU layer, unembedding.
+    Derived in Chapter 9 (section 9.5).
 
     It reads the characters left to right and predicts the next one from its hidden state
     :math:`h_t` (the recurrence of Chapter 1): ``logits = h_t W_U + b_U``.
@@ -337,7 +344,9 @@ class GRULanguageModel(nn.Module):
     max_length : int
         The context window used for training and by :func:`generate` (the GRU itself has none).
 
-    Forward: ``model(tokens)`` with ``tokens`` ``(B, T)`` gives ``logits`` ``(B, T, V)``.
+    Forward
+    -------
+    ``model(tokens)`` with ``tokens`` ``(B, T)`` gives ``logits`` ``(B, T, V)``.
     """
 
     def __init__(self, vocab_size: int, d_embed: int, hidden_size: int, max_length: int):
@@ -447,6 +456,7 @@ def load_shakespeare() -> str:
 
 def text_fingerprint(text: str) -> str:
     """The SHA-256 of a text (UTF-8), stored with the weights to name the text they learned.
+    Derived in Chapter 9 (section 9.4).
 
     Chapter 9 (section 9.4) checks that the shipped weights were trained on the shipped text.
     """
@@ -473,6 +483,7 @@ def split_text(ids: torch.Tensor, validation_fraction: float = 0.1):
 def make_lm_batch(ids: torch.Tensor, batch_size: int, length: int,
                   generator: torch.Generator | None = None):
     """Draw ``batch_size`` windows of ``length + 1`` consecutive ids at random offsets.
+    Derived in Chapter 9 (section 9.3).
 
     Used from Chapter 9 (section 9.3) on. Returns ``inputs`` and ``targets``, both ``(B, T)`` with ``T = length``: the targets are the
     inputs shifted by one, so position ``t`` must predict character ``t + 1``.
@@ -497,6 +508,7 @@ def _loss(model: nn.Module, inputs: torch.Tensor, targets: torch.Tensor) -> torc
 def evaluate_loss(model: nn.Module, ids: torch.Tensor, *, batches: int = 4, batch_size: int = 64,
                   length: int = 64, seed: int = 1234) -> float:
     """Mean cross-entropy (nats per character) on ``batches`` fixed random windows of ``ids``.
+    Derived in Chapter 9 (section 9.1).
 
     The loss of Chapter 9 (section 9.1), averaged over every position of every window. The windows depend only on ``seed``, so every model is scored on the same characters.
     """
@@ -517,6 +529,7 @@ def train_language_model(model: nn.Module, train_ids: torch.Tensor, validation_i
                          learning_rate: float = 3e-3, warmup_steps: int = 50, seed: int = 0,
                          eval_every: int = 100, eval_batches: int = 4) -> dict:
     """Train a character language model with AdamW and record its loss curves (Chapter 9, 9.4).
+    Derived in Chapter 9.
 
     The learning rate rises linearly for ``warmup_steps`` and then follows a cosine down to a
     tenth of ``learning_rate``; gradients are clipped to norm 1. Every ``eval_every`` steps (and
@@ -577,6 +590,7 @@ def train_language_model(model: nn.Module, train_ids: torch.Tensor, validation_i
 # ----------------------------------------------------------------------------- shipped models
 #: The models of Chapter 9: the transformer, the same without position encodings, and a GRU of
 #: about the same number of parameters.
+#: Derived in Chapter 9.
 LM_RECIPES: dict[str, dict] = {
     "tiny_transformer": {"model": "transformer", "d_model": 64, "num_heads": 4, "num_layers": 2,
                          "d_ff": 256, "position": "sinusoidal"},
@@ -585,6 +599,7 @@ LM_RECIPES: dict[str, dict] = {
     "tiny_gru": {"model": "gru", "d_embed": 64, "hidden_size": 152},
 }
 #: Shared by every recipe: the same text, data, budget and optimiser.
+#: Derived in Chapter 9.
 LM_TRAINING = {"steps": 1200, "batch_size": 16, "length": 64, "learning_rate": 3e-3,
                "warmup_steps": 50, "seed": 0, "eval_every": 100, "eval_batches": 4,
                "validation_fraction": 0.1}
@@ -626,6 +641,7 @@ def _saved(name: str, directory) -> dict:
 
 def load_language_model(name: str, directory=None):
     """Load the trained model of recipe ``name`` and its tokenizer: ``model, tokenizer``.
+    Derived in Chapter 9 (sections 9.4).
 
     The models of Chapter 9 (sections 9.4, 9.5 and the exercises), trained by
     ``scripts/train_tiny_transformer.py``.
@@ -636,6 +652,7 @@ def load_language_model(name: str, directory=None):
 
 def training_log(name: str, directory=None) -> dict:
     """The recipe and the training log stored beside the weights of ``name`` (Chapter 9, 9.4).
+    Derived in Chapter 9.
 
     Returns ``{"recipe": dict, **log}`` with the keys of :func:`train_language_model`'s log.
     """
