@@ -5,7 +5,9 @@
 2. Time ``jupyter-book build`` from the stored outputs (what ``make book`` runs) against 60 s.
 3. Time the package's batched multi-head attention against ``torch.nn.MultiheadAttention``
    with the same weights (batch 8, 256 tokens, d_model 256, 8 heads, float32, one thread, both
-   returning their weights; median of 30 interleaved runs) and print the ratio against 1.3.
+   returning their weights; median of 30 interleaved runs) and print the ratio against 1.3; and
+   time the Chapter 9 live widget's JavaScript forward pass on a 64-character text in headless
+   Chromium (the median the widget measures on render, over three loads) against 16 ms, one frame.
 4. Weigh every built page: its HTML plus the files it loads that belong to it alone (images,
    downloads), against 2 MB; then, once, the shared assets every page draws from (the theme,
    MathJax, the widget renderer, the search index, reveal.js for the slide decks), which a
@@ -37,6 +39,7 @@ EXECUTION_BUDGET_S = 60.0
 BUILD_BUDGET_S = 60.0
 PAGE_BUDGET_BYTES = 2_000_000
 MULTIHEAD_RATIO_BUDGET = 1.3
+LIVE_RESPONSE_BUDGET_MS = 16.0  # one frame: the Chapter 9 widget's forward pass on 64 characters
 SKIP_DIRS = {"_static", "_sources", "_images", "_downloads"}
 # Files many pages load, which a browser caches after the first: the theme, MathJax, the widget
 # renderer, the search index, and reveal.js for the slide decks.
@@ -126,6 +129,43 @@ def multihead_ratio(runs: int = 30) -> float:
     return statistics.median(times["book"]) / statistics.median(times["torch"])
 
 
+def tiny_transformer_forward_ms(site: Path = SITE, page_path: str = "book/09_tiny_transformer.html",
+                                loads: int = 3) -> float:
+    """The Chapter 9 live widget's forward pass in headless Chromium, in milliseconds: on render,
+    TinyTransformerPlayground's JavaScript times one forward pass of the tiny transformer (a
+    64-character text, with every head's attention map) 7 times after a warm-up and writes the
+    median to data-forward-ms on its root; this loads the page `loads` times and returns the
+    median of those. Budget: 16 ms."""
+    import functools
+    import http.server
+    import statistics
+    import threading
+
+    from playwright.sync_api import sync_playwright
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    values = []
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=[
+                "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--disable-component-update", "--no-first-run"])
+            page = browser.new_page()
+            for _ in range(loads):
+                page.goto(f"http://127.0.0.1:{server.server_port}/{page_path}")
+                root = page.wait_for_selector(".pa-tiny-transformer[data-forward-ms]", timeout=60_000)
+                values.append(float(root.get_attribute("data-forward-ms")))
+            browser.close()
+    finally:
+        server.shutdown()
+    return statistics.median(values)
+
+
 def local_files(page: Path) -> set[Path]:
     parser = References()
     parser.feed(page.read_text(encoding="utf8", errors="replace"))
@@ -179,6 +219,17 @@ def main() -> int:
     ok = ratio <= MULTIHEAD_RATIO_BUDGET
     failures += not ok
     print(f"  MultiHeadAttention / nn.MultiheadAttention {ratio:5.2f}x   {verdict(ok)}")
+
+    print(f"\nLive widget response, Chapter 9's forward pass on 64 characters in Chromium (budget "
+          f"{LIVE_RESPONSE_BUDGET_MS:.0f} ms, one frame; run on an idle machine)")
+    try:
+        milliseconds = tiny_transformer_forward_ms()
+        ok = milliseconds <= LIVE_RESPONSE_BUDGET_MS
+        failures += not ok
+        print(f"  TinyTransformerPlayground forward pass     {milliseconds:5.1f} ms   {verdict(ok)}")
+    except Exception as error:  # noqa: BLE001 - no Chromium, or no build: say so, count it
+        failures += 1
+        print(f"  could not measure: {str(error).splitlines()[0]}")
 
     print(f"\nPage weight: HTML + its own images and files (budget {megabytes(PAGE_BUDGET_BYTES)})")
     shared: set[Path] = set()
