@@ -6,6 +6,7 @@
 #
 #   make slides    rebuild only the slide decks (after make book)
 #   make assignments  build the graded assignments' student notebooks and autograders
+#   make diagrams  redraw the schematic figures in book/figures/ (scripts/diagrams.py)
 #   make pages     regenerate the solutions page, book/solutions.md (the API page is
 #                  written by the build itself, from the docstrings)
 #   make pdf       print the whole book to _build/pdf/paying-attention.pdf
@@ -42,7 +43,7 @@ REQUIREJS := node_modules/requirejs/require.js
 
 NOTEBOOKS := $(wildcard book/*.ipynb)
 
-.PHONY: setup book assignments slides pages pdf test browser poppler serve execute bench clean distclean
+.PHONY: setup book assignments diagrams slides pages pdf test browser poppler serve execute bench clean distclean
 
 setup: $(PY_STAMP) $(KERNEL_SPEC) $(VENDOR_STAMP)
 
@@ -95,6 +96,10 @@ book: setup assignments
 # (published with the site), autograders and answer keys into _build/autograder/ (not published).
 assignments: setup
 	$(PY) scripts/assignments.py
+
+# The schematic figures, drawn as SVG by code and committed; tests/test_diagrams.py fails when stale.
+diagrams: $(PY_STAMP)
+	$(PY) scripts/diagrams.py
 
 # The slide decks alone, into the existing site (scripts/slides.py says which cell goes where).
 slides: setup

@@ -8,6 +8,12 @@ widget state, so the page's JavaScript moves the picture by itself.
 Every picture carries a text alternative (``alt``) for readers who cannot see it. The pictures are
 ``HTML`` widgets holding an ``<img>``: the ``Image`` widget has no alt attribute, and its
 ``tooltip`` (which would become a title) breaks the page's widget manager.
+
+Every widget of the book, these and the live widgets of :mod:`paying_attention.live_widgets`, also
+displays a **static fallback** before itself: a picture of its first state with its alt text
+(:func:`fallback_bundle`, :func:`display_with_fallback`). It is what a page whose scripts do not
+run, GitHub and nbviewer show; the site's CSS (``book/_static/custom.css``) hides it once the
+widget has rendered, so the book reads completely without JavaScript, only less interactively.
 """
 from __future__ import annotations
 
@@ -19,6 +25,82 @@ import ipywidgets as widgets
 from matplotlib.figure import Figure
 
 from .plotting import figure_to_png
+
+
+def fallback_bundle(png: bytes, alt: str, *, width: str | None = None) -> dict:
+    """The static picture of a widget: HTML with its alt text, and the PNG for GitHub/nbviewer.
+
+    Parameters
+    ----------
+    png : bytes
+        The picture, a PNG.
+    alt : str
+        Its text alternative, non-empty.
+    width : str, optional
+        A CSS width for the picture (the width of the widget's own pictures), so the page does not
+        jump when the widget replaces it; by default its natural width, at most the column's.
+
+    Returns
+    -------
+    dict
+        A MIME bundle to display with ``raw=True``: ``text/html`` (an ``<img
+        class="widget-fallback">``), ``image/png`` and ``text/plain``.
+    """
+    if not isinstance(png, (bytes, bytearray)) or bytes(png[:8]) != b"\x89PNG\r\n\x1a\n":
+        raise TypeError(f"png must be the bytes of a PNG picture, got {type(png).__name__}")
+    if not isinstance(alt, str) or not alt.strip():
+        raise ValueError(f"alt must be a non-empty description of the picture, got {alt!r}")
+    source = base64.b64encode(bytes(png)).decode("ascii")
+    style = ""
+    if width is not None:
+        if not isinstance(width, str) or not width.strip():
+            raise ValueError(f"width must be a CSS width such as '640px', got {width!r}")
+        style = f' style="width: {html.escape(width.strip(), quote=True)}"'
+    return {
+        "text/html": (f'<img class="widget-fallback" src="data:image/png;base64,{source}" '
+                      f'alt="{html.escape(alt.strip(), quote=True)}"{style}>'),
+        "image/png": source,
+        "text/plain": f"[picture] {alt.strip()}",
+    }
+
+
+def display_with_fallback(widget, png: bytes, alt: str, *, width: str | None = None) -> None:
+    """Display the static fallback picture of `widget` (:func:`fallback_bundle`), then the widget.
+
+    The two are separate outputs of the cell: the picture stays where the widget's scripts do not
+    run (and on GitHub and nbviewer, which show only the picture); the site hides it once the
+    widget has rendered.
+    """
+    from IPython.display import display
+
+    display(fallback_bundle(png, alt, width=width), raw=True)
+    represent = getattr(widget, "_repr_mimebundle_", None)  # None once the widget is closed
+    bundle = represent() if callable(represent) else None
+    if bundle:
+        # ipywidgets returns the data alone, anywidget a (data, metadata) pair.
+        data, metadata = bundle if isinstance(bundle, tuple) else (bundle, {})
+        display(data, raw=True, metadata=metadata)
+
+
+class FrameWidget(widgets.VBox):
+    """The box :func:`frame_slider` and :func:`frame_grid` return: an ordinary ``VBox`` of
+    controls and pictures that, when displayed, shows its first frame as a static fallback first
+    (:func:`display_with_fallback`).
+    """
+
+    def __init__(self, children, *, fallback_png: bytes, fallback_alt: str, width: str):
+        fallback_bundle(fallback_png, fallback_alt, width=width)  # a bad picture fails here
+        super().__init__(children)
+        self._fallback = (bytes(fallback_png), fallback_alt, width)
+
+    def fallback_bundle(self) -> dict:
+        """The MIME bundle of the static fallback: the first frame with its alt text."""
+        png, alt, width = self._fallback
+        return fallback_bundle(png, alt, width=width)
+
+    def _ipython_display_(self) -> None:
+        png, alt, width = self._fallback
+        display_with_fallback(self, png, alt, width=width)
 
 
 def _as_png(frame, where: str) -> bytes:
@@ -108,8 +190,9 @@ def frame_slider(frames, labels, *, alt, description: str = "", width: str = "64
 
     Returns
     -------
-    ipywidgets.VBox
-        ``children == (slider, stack)``.
+    FrameWidget
+        An ``ipywidgets.VBox`` with ``children == (slider, stack)``; displayed, it shows the first
+        frame as a static picture before itself, for pages whose scripts do not run.
     """
     frames = list(frames)
     if not frames:
@@ -124,7 +207,7 @@ def frame_slider(frames, labels, *, alt, description: str = "", width: str = "64
     stack = widgets.Stack([_picture(png, text, width) for png, text in zip(pngs, alts)],
                           selected_index=0)
     widgets.jslink((slider, "index"), (stack, "selected_index"))
-    return widgets.VBox([slider, stack])
+    return FrameWidget([slider, stack], fallback_png=pngs[0], fallback_alt=alts[0], width=width)
 
 
 def frame_grid(frames, row_labels, column_labels, *, alt, row_description: str = "",
@@ -134,7 +217,8 @@ def frame_grid(frames, row_labels, column_labels, *, alt, row_description: str =
     The row slider picks one of several stacks; the column slider is linked to every one of them,
     so both controls work in the browser alone. ``alt`` is the text alternative of each picture:
     a template filled in with the frame's ``{row}`` and ``{column}`` labels, or a list of rows of
-    texts. Returns ``VBox([row_slider, column_slider, stack])``.
+    texts. Returns ``VBox([row_slider, column_slider, stack])`` (a :class:`FrameWidget`, which
+    shows the first frame as a static picture before itself, for pages whose scripts do not run).
     """
     rows = [list(row) for row in frames]
     if not rows or not rows[0]:
@@ -156,11 +240,16 @@ def frame_grid(frames, row_labels, column_labels, *, alt, row_description: str =
     row_slider = selection(row_labels, row_description)
     column_slider = selection(column_labels, column_description)
     inner = []
+    first = None
     for r, row in enumerate(rows):
-        stack = widgets.Stack([_picture(_as_png(frame, f"frames[{r}][{c}]"), alts[r][c], width)
-                               for c, frame in enumerate(row)], selected_index=0)
+        pngs = [_as_png(frame, f"frames[{r}][{c}]") for c, frame in enumerate(row)]
+        if first is None:
+            first = pngs[0]
+        stack = widgets.Stack([_picture(png, alts[r][c], width) for c, png in enumerate(pngs)],
+                              selected_index=0)
         widgets.jslink((column_slider, "index"), (stack, "selected_index"))
         inner.append(stack)
     outer = widgets.Stack(inner, selected_index=0)
     widgets.jslink((row_slider, "index"), (outer, "selected_index"))
-    return widgets.VBox([row_slider, column_slider, outer])
+    return FrameWidget([row_slider, column_slider, outer], fallback_png=first,
+                       fallback_alt=alts[0][0], width=width)

@@ -117,6 +117,16 @@ function render({ model, el }) {
     root.dataset.weights = JSON.stringify(weights); // read by the browser test
   }
 
+  // Self-check against the package's Python (paying_attention.scoring.softmax).
+  let error = 0;
+  for (const check of model.get("checks")) {
+    softmax(check.scores, check.temperature).forEach((w, j) => {
+      error = Math.max(error, Math.abs(w - check.weights[j]));
+    });
+  }
+  root.dataset.checkError = String(error);
+  root.dataset.checkTolerance = "1e-12";
+
   root.append(chart, control, live);
   el.appendChild(root);
   model.on("change:scores", draw);
