@@ -6,25 +6,44 @@ copied next to them; require.js, the widget renderer and MathJax are the book's 
 ``_build/html/_static/`` (so run ``make book`` first; ``make slides`` does). Widgets work from the
 state stored in the notebook, as on the book's pages.
 
-Which cell goes on which slide. A cell that already carries slide metadata
-(``metadata.slideshow.slide_type``) keeps it. Every other cell gets its type from this rule, applied
-to a temporary copy of the notebook (the chapter's file is never written):
+What goes on which slide. The decks are made to be projected (1280 x 720): each slide shows one
+idea, under a title, in at most about 40 words of text (``WORD_BUDGET``) and/or one figure,
+widget, equation, table or short printed output; nothing scrolls. The prose that does not fit
+goes to the speaker notes (press ``S``), not away. The code of the code cells is on the slides but
+hidden until asked for (the key ``C`` or the button "Show code"). The rule, applied to a
+temporary copy of the notebook (the chapter's file is never written):
 
-1. the chapter's title cell, and each ``## `` section heading, start a new slide (a new column of
-   the deck); a markdown cell that holds several headings is split at them first;
-2. inside a section, each further markdown cell starts a sub-slide (the next step down the
-   column), and the code cells after it join that sub-slide with their printed output;
-3. a code cell whose output is a figure or a widget gets a sub-slide of its own, with the
-   figure's caption under it;
-4. each self-check question (``{quiz}``) gets a sub-slide showing the question and its options;
-   the answers and their explanations go to the speaker notes (press ``S``);
-5. skipped: the exercises and their solutions (the ``## Exercises`` section), the cell that
-   installs the companion package, and cells tagged ``remove-cell``.
+1. the title cell gives the first slide: the chapter's title and the start of its introduction
+   (the chapter's question); then the learning objectives (the Overview admonition), all of them,
+   on one or more slides; its prerequisites and time go to the notes;
+2. each ``## `` section starts a new column of the deck; the ``Setup`` section is left out;
+3. the prose of a markdown cell is cut into segments at its display equations (and tables);
+   each segment gets a slide: its start, as many whole sentences as fit in WORD_BUDGET words
+   (the start of a long first sentence up to a clause, ending in "…"), then its equation; the
+   whole segment goes to the notes when the slide shows less of it. A list keeps every item,
+   each shortened to its first sentence, spread over as many slides as it needs;
+4. where the automatic start picks badly, the notebook says what the slide shows:
+   ``metadata.slideshow.summary`` of the markdown cell, a string or a list of bullets of at most
+   40 words. It replaces the text of the cell's first slide (up to the cell's second heading);
+   the cell's whole prose goes to the notes, and its further equations get slides of their own;
+5. the code cells after a piece of prose join its slide with their printed output, until the
+   slide is full (an estimate of the lines: ``SLIDE_LINES``); then they start a slide of their own
+   under the section's title;
+6. a code cell whose output is a figure or a widget gets a slide of its own, the figure as large
+   as the slide allows, with the start of its caption under it (the caption in the notes);
+7. each self-check question (``{quiz}``) gets a slide showing the question and its options
+   (shortened if they are long); the answers and their explanations go to the notes;
+8. last: the summary, then the first two discussion questions of the chapter's lesson plan in
+   book/instructors.md, one slide each (the others in the notes). The ``References`` section
+   goes to the notes of the last slide; the exercises and their solutions, the cell that installs
+   the companion package, and cells tagged ``remove-cell`` are left out;
+9. a cell that already carries slide metadata (``metadata.slideshow.slide_type``) keeps it.
 
 MyST markup that the notebook's HTML export does not know is rewritten on the copy: citations
 become "Author (year)", equation labels become numbered ``\\tag{N.k}`` (numbered by chapter) and
-their references "(N.k)", references to chapters and exercises become their names, admonitions
-become block quotes, and label targets are dropped. Code outputs are shown without prompts.
+their references "(N.k)", references to chapters and exercises become their names, an
+admonition's title starts its first paragraph in bold, and label targets are dropped. Code outputs
+are shown without prompts.
 
 Usage::
 
@@ -34,11 +53,13 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import base64
 import copy
 import html
 import re
 import shutil
 import sys
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
@@ -60,7 +81,7 @@ FIGURE_MIMES = ("image/png", "image/jpeg", "image/svg+xml", "application/vnd.jup
 INSTALL_CELL = re.compile(r"%pip install|find_spec\(\s*[\"']paying_attention")
 HEADING = re.compile(r"^(#{1,2})\s+(.+?)\s*$")
 FENCE_OPEN = re.compile(r"^(`{3,}|:{3,})\s*(\{[\w:-]+\})?\s*(.*)$")
-SKIPPED_SECTIONS = re.compile(r"^(Exercises|Solutions)\b", re.IGNORECASE)
+SKIPPED_SECTIONS = re.compile(r"^(Setup|Exercises|Solutions)\b", re.IGNORECASE)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -221,25 +242,233 @@ def render_nested(text: str) -> str:
     return "\n\n".join(out)
 
 
-def render_quiz(block: str) -> tuple[str, str]:
-    """The question and its options for the slide; the answers for the speaker notes."""
-    _, question, _, body = directive_parts(block)
-    options, notes = [], []
-    for line in body.split("\n"):
-        match = re.match(r"^- \[( |x|X)\] (.*)$", line)
-        if match:
-            options.append(match.group(2))
-            notes.append(("**Right:** " if match.group(1).strip() else "*Not quite:* ") + match.group(2))
-        elif line.strip() and notes:
-            notes[-1] += " " + line.strip()
-    slide = f"**Self-check.** {question}\n\n" + "\n".join(f"- **{chr(65 + i)}.** {option}"
-                                                          for i, option in enumerate(options))
-    answers = "\n".join(f"- **{chr(65 + i)}.** {note}" for i, note in enumerate(notes))
-    return slide, answers
+# ----------------------------------------------------------------------------------------------
+# Short text for the slide, the rest for the speaker notes.
+
+WORD_BUDGET = 40      # words of prose a slide shows (its title, code and maths not counted)
+LIST_BUDGET = 45      # a list of objectives or findings: its items, chunked over slides
+QUIZ_BUDGET = 45      # a self-check question and its options
+CAPTION_BUDGET = 25   # the caption under a figure
+ITEM_BUDGET = 20      # one item of a list
+ABBREVIATIONS = ("al.", "e.g.", "i.e.", "cf.", "Fig.", "Eq.", "Eqs.", "vs.", "etc.", "approx.", "No.")
+# Placeholders for the spans a sentence is never cut inside: maths, code, links, tags, bold.
+PROTECTED = re.compile(r"\$\$.+?\$\$|\$[^$]+\$|`[^`]+`|!?\[[^\]]*\]\([^)]*\)|<[^>]+>|\*\*[^*]+\*\*",
+                       re.DOTALL)
+CLAUSE_END = re.compile(r"[,;:–—]$")
+
+
+def count_words(text: str) -> int:
+    """Words a reader sees in markdown: maths, code, link targets, tags and markup not counted."""
+    text = re.sub(r"\$\$.+?\$\$|\$[^$]+\$|`[^`]+`|<[^>]+>", " ", text, flags=re.DOTALL)
+    text = re.sub(r"\]\([^)]*\)", "]", text)
+    return sum(1 for token in text.split() if re.search(r"[^\W_]", token))
+
+
+def _protect(text: str) -> tuple[str, list[str]]:
+    spans: list[str] = []
+
+    def hide(match: re.Match) -> str:
+        spans.append(match.group(0))
+        return f"\x00{len(spans) - 1}\x00"
+
+    return PROTECTED.sub(hide, text), spans
+
+
+def _restore(text: str, spans: list[str]) -> str:
+    return re.sub(r"\x00(\d+)\x00", lambda m: spans[int(m.group(1))], text)
+
+
+def sentences(text: str) -> list[str]:
+    """The sentences of a paragraph, its lines joined; maths, code and links are never split."""
+    hidden, spans = _protect(" ".join(text.split()))
+    parts, start = [], 0
+    for match in re.finditer(r"(?<=[.!?])[\"”’)]*\s+(?=[A-Z“\"(\x00*_0-9])", hidden):
+        before = hidden[start:match.start()].split()
+        if before and before[-1].endswith(ABBREVIATIONS):
+            continue
+        parts.append(hidden[start:match.end()].strip())
+        start = match.end()
+    parts.append(hidden[start:].strip())
+    return [_restore(part, spans) for part in parts if part]
+
+
+def _close_markup(text: str) -> str:
+    for mark in ("**", "*", "_"):
+        pattern = {"**": r"\*\*", "*": r"(?<!\*)\*(?!\*)", "_": r"(?<![\w])_|_(?![\w])"}[mark]
+        if len(re.findall(pattern, text)) % 2:
+            text += mark
+    return text
+
+
+def cut(text: str, budget: int) -> str:
+    """The start of one sentence up to ``budget`` words, ended at a clause if there is one."""
+    if count_words(text) <= budget:
+        return text
+    hidden, spans = _protect(text)
+    tokens = hidden.split(" ")
+    kept, words = [], 0
+    for token in tokens:
+        weight = count_words(_restore(token, spans))
+        if words + weight > budget:
+            break
+        kept.append(token)
+        words += weight
+    depth, opened = 0, None                  # never end inside a parenthesis
+    for i, token in enumerate(kept):
+        for char in token:
+            if char == "(":
+                depth, opened = depth + 1, i if depth == 0 else opened
+            elif char == ")" and depth:
+                depth -= 1
+    if depth and opened is not None and opened >= 3:
+        kept = kept[:opened]
+    clause = max((i for i, token in enumerate(kept) if CLAUSE_END.search(token) and i >= 2 * len(kept) // 3),
+                 default=None)
+    if clause is not None:
+        kept = kept[:clause + 1]
+    short = _close_markup(" ".join(kept).rstrip(",;:–— "))
+    return _restore(short, spans) + " …"
+
+
+def first_sentences(text: str, budget: int) -> str:
+    """As many whole sentences from the start as fit in ``budget`` words; when they fill less than
+    half of it, the start of the next sentence too, up to a clause (see ``cut``)."""
+    chosen, words = [], 0
+    for sentence in sentences(text):
+        weight = count_words(sentence)
+        if words + weight > budget:
+            if words < budget / 2 and budget - words >= 8:
+                chosen.append(cut(sentence, budget - words))
+            break
+        chosen.append(sentence)
+        words += weight
+    return " ".join(chosen)
+
+
+def chunk_items(items: list[str], budget: int, item_budget: int = ITEM_BUDGET) -> list[list[str]]:
+    """Items shortened to their first sentence, in order, in as few groups of about ``budget``
+    words as they need, of even length (a short list stays whole)."""
+    shortened = [first_sentences(item, item_budget) for item in items]
+    weights = [count_words(item) for item in shortened]
+    for count in range(max(1, -(-sum(weights) // (budget + 5))), len(items) + 1):
+        target, groups, words = sum(weights) / count, [[]], 0
+        for item, weight in zip(shortened, weights):
+            if groups[-1] and words + weight / 2 > target and len(groups) < count:
+                groups.append([])
+                words = 0
+            groups[-1].append(item)
+            words += weight
+        if all(sum(count_words(item) for item in group) <= budget + 5 for group in groups):
+            return groups
+    return [[item] for item in shortened]
+
+
+def bullets(items: list[str]) -> str:
+    return "\n".join(f"- {item}" for item in items)
+
+
+def pieces(text: str) -> list[tuple[str, object]]:
+    """Markdown prose split into ("para", text), ("list", [items]), and the pieces a slide shows
+    whole: ("math", text), ("table", text), ("code", text), ("quote", text)."""
+    out: list[tuple[str, object]] = []
+    lines = text.split("\n")
+    index = 0
+    item_start = re.compile(r"^\s{0,3}(?:[-*+]|\d+[.)])\s+")
+    while index < len(lines):
+        line = lines[index]
+        stripped = line.strip()
+        if not stripped:
+            index += 1
+            continue
+        if re.match(r"^#{3,6}\s", stripped):
+            out.append(("subheading", stripped.lstrip("#").strip()))
+            index += 1
+            continue
+        if stripped.startswith("$$"):
+            end = index
+            if not (stripped.endswith("$$") and len(stripped) > 2):
+                end = index + 1
+                while end < len(lines) and "$$" not in lines[end]:
+                    end += 1
+            out.append(("math", "\n".join(lines[index:end + 1]).strip()))
+            index = end + 1
+            continue
+        if re.match(r"^(`{3,}|~{3,})", stripped):
+            fence = re.match(r"^(`{3,}|~{3,})", stripped).group(1)
+            end = index + 1
+            while end < len(lines) and not lines[end].strip().startswith(fence):
+                end += 1
+            out.append(("code", "\n".join(lines[index:end + 1])))
+            index = end + 1
+            continue
+        for kind, test in (("table", lambda s: s.startswith("|")), ("quote", lambda s: s.startswith(">"))):
+            if test(stripped):
+                end = index
+                while end < len(lines) and test(lines[end].strip()):
+                    end += 1
+                out.append((kind, "\n".join(lines[index:end])))
+                index = end
+                break
+        else:
+            if item_start.match(line):
+                items: list[str] = []
+                while index < len(lines):
+                    current = lines[index]
+                    if item_start.match(current):
+                        items.append(item_start.sub("", current).strip())
+                    elif current.strip() and (current.startswith((" ", "\t")) or items and not lines[index - 1].strip() == ""):
+                        items[-1] += " " + current.strip()
+                    elif not current.strip() and index + 1 < len(lines) and item_start.match(lines[index + 1]):
+                        pass
+                    else:
+                        break
+                    index += 1
+                out.append(("list", items))
+                continue
+            end = index
+            while (end < len(lines) and lines[end].strip()
+                   and not lines[end].strip().startswith(("$$", "|", ">", "```", "###"))
+                   and not (end > index and item_start.match(lines[end]))):
+                end += 1
+            out.append(("para", " ".join(line.strip() for line in lines[index:end])))
+            index = end
+    return out
+
+
+def piece_text(kind: str, value) -> str:
+    return bullets(value) if kind == "list" else str(value)
 
 
 # ----------------------------------------------------------------------------------------------
 # Assigning the slides.
+
+SLIDE_LINES = 13.5    # what fits under a title, in lines of prose (estimated; the browser test measures)
+
+
+@dataclass
+class Slide:
+    """One slide of the deck: a title, the short text it shows, the cells under it, and notes."""
+
+    kind: str                                   # "slide" (a new column) or "subslide"
+    title: str                                  # a markdown heading line; "" for an author's own cell
+    section: str = ""
+    body: list[str] = field(default_factory=list)
+    cells: list = field(default_factory=list)   # code cells (input hidden by default), captions
+    notes: list[str] = field(default_factory=list)
+    lines: float = 0.0                          # estimated height of body and cells
+
+    @property
+    def empty(self) -> bool:
+        return not self.body and not self.cells
+
+    def to_cells(self) -> list:
+        out = []
+        if self.title or self.body:
+            out.append(markdown("\n\n".join(part for part in [self.title, *self.body] if part), self.kind))
+        out += self.cells
+        if self.notes:
+            out.append(markdown("\n\n".join(self.notes), "notes"))
+        return out
 
 
 def has_figure(cell: dict) -> bool:
@@ -251,82 +480,395 @@ def slide_type(cell: dict) -> str | None:
     return cell.get("metadata", {}).get("slideshow", {}).get("slide_type")
 
 
+def authored_summary(cell: dict) -> str | None:
+    """``metadata.slideshow.summary`` of a markdown cell (a string, or a list of bullets)."""
+    summary = cell.get("metadata", {}).get("slideshow", {}).get("summary")
+    if not summary:
+        return None
+    return bullets(summary) if isinstance(summary, list) else str(summary)
+
+
 def markdown(text: str, kind: str) -> dict:
     cell = nbformat.v4.new_markdown_cell(text)
     cell.metadata["slideshow"] = {"slide_type": kind}
     return cell
 
 
+def output_lines(cell: dict) -> float:
+    """The estimated height, in lines of prose, of a code cell's printed output."""
+    lines = 0.0
+    for output in cell.get("outputs", []):
+        text = output.get("text") if output.get("output_type") == "stream" else None
+        data = output.get("data", {})
+        if text is None and "text/html" in data:
+            lines += 1.1 * cell_source({"source": data["text/html"]}).count("<tr") + 1
+            continue
+        if text is None:
+            text = data.get("text/plain") if not any(mime.startswith("application/papermill") for mime in data) else None
+        if text is None:
+            continue
+        for line in cell_source({"source": text}).rstrip("\n").split("\n"):
+            lines += 0.62 * max(1, -(-len(line) // 110))
+    return lines + (0.6 if lines else 0.0)
+
+
+def prose_lines(text: str) -> float:
+    lines = 0.0
+    for kind, value in pieces(text):
+        if kind == "list":
+            lines += sum(0.3 + -(-count_words(item) // 11) for item in value)
+        elif kind == "math":
+            lines += 2.2 + 1.6 * str(value).count("\\\\")
+        elif kind == "table":
+            lines += 1.1 * str(value).count("\n") + 1
+        elif kind == "code":
+            lines += 0.0          # hidden like the code cells
+        else:
+            lines += 0.5 + -(-count_words(str(value)) // 11)
+    return lines
+
+
+def quiz_slide(block: str) -> tuple[str, str]:
+    """The question and its options, shortened to QUIZ_BUDGET words; the full options and the
+    answers for the speaker notes."""
+    _, question, _, body = directive_parts(block)
+    options, notes = [], []
+    for line in body.split("\n"):
+        match = re.match(r"^- \[( |x|X)\] (.*)$", line)
+        if match:
+            options.append(match.group(2))
+            notes.append(("**Right:** " if match.group(1).strip() else "*Not quite:* ") + match.group(2))
+        elif line.strip() and notes:
+            notes[-1] += " " + line.strip()
+    def words() -> int:
+        return count_words(question) + sum(count_words(option) for option in options)
+
+    if words() > QUIZ_BUDGET and options:      # asides in parentheses first, then the options' ends
+        question = re.sub(r"\s+\([^()$]*\)", "", question)
+        options = [re.sub(r"\s+\([^()$]*\)", "", option) for option in options]
+    if words() > QUIZ_BUDGET and options:
+        share = max(10, (QUIZ_BUDGET - count_words(question)) // len(options))
+        options = [first_sentences(option, share) for option in options]
+    question = re.sub(r"^(\d+)\.", r"\1\\.", question)     # "1. Why ...?" is a question, not a list
+    slide = f"{question}\n\n" + "\n".join(f"- **{chr(65 + i)}.** {option}" for i, option in enumerate(options))
+    answers = "\n".join(f"- **{chr(65 + i)}.** {note}" for i, note in enumerate(notes))
+    return slide, answers
+
+
+def discussion_questions(number: int, refs: References) -> list[str]:
+    """The discussion questions of a chapter's lesson plan in book/instructors.md."""
+    guide = ROOT / "book" / "instructors.md"
+    if not guide.is_file():
+        return []
+    text = guide.read_text(encoding="utf-8")
+    section = re.search(rf"^## Chapter {number}:.*?(?=^## |\Z)", text, re.MULTILINE | re.DOTALL)
+    if not section:
+        return []
+    found = re.search(r"\*\*Discussion questions\.\*\*\s*\n(.*?)(?=\n\s*\n(?!\s*\d+\.|\s{2,})|\Z)",
+                      section.group(0), re.DOTALL)
+    if not found:
+        return []
+    items = [value for kind, value in pieces(found.group(1)) if kind == "list"]
+    return [rewrite_roles(item, refs) for item in (items[0] if items else [])]
+
+
+class DeckBuilder:
+    """Turns a chapter's cells into slides, in the order of the docstring's rule."""
+
+    def __init__(self, chapter: Chapter, refs: References):
+        self.chapter, self.refs = chapter, refs
+        self.slides: list[Slide] = []
+        self.section, self.section_title = "", ""
+        self.skipping = False
+        self.references: list[str] = []
+        self.glued: dict[str, str] = {}
+
+    # Where the next thing goes.
+    def new(self, kind: str = "subslide", title: str | None = None) -> Slide:
+        slide = Slide(kind, self.section_title if title is None else title, self.section)
+        self.slides.append(slide)
+        return slide
+
+    @property
+    def current(self) -> Slide:
+        return self.slides[-1] if self.slides else self.new("slide")
+
+    def target(self) -> Slide:
+        """The section's heading slide while it is still empty, else a new sub-slide."""
+        current = self.current
+        return current if current.empty and current.title else self.new()
+
+    # Headings.
+    def heading(self, block: str) -> None:
+        level, title = HEADING.match(block.split("\n")[0]).groups()
+        if level == "#":
+            self.section, self.section_title = "title", block.split("\n")[0]
+            self.skipping = False
+            self.new("slide")
+            return
+        self.section = title
+        self.section_title = f"## {title}"
+        self.skipping = bool(SKIPPED_SECTIONS.match(title))
+        if not self.skipping and self.section != "References":
+            self.new("slide")
+
+    # Prose.
+    def prose(self, parts: list[tuple[str, object]], summary: str | None = None) -> None:
+        if self.skipping or not parts:
+            return
+        if self.section == "References":
+            self.references.append("\n\n".join(piece_text(kind, value) for kind, value in parts))
+            return
+        if self.section == "Self-check":       # how to answer on the page: for the notes
+            self.current.notes += [piece_text(kind, value) for kind, value in parts]
+            return
+        segments: list[list[tuple[str, object]]] = [[]]
+        for kind, value in parts:
+            segments[-1].append((kind, value))
+            if kind in {"math", "table", "code"}:
+                segments.append([])
+        segments = [segment for segment in segments if segment]
+        if summary:
+            full = [piece_text(kind, value) for kind, value in parts if kind in {"para", "list"}]
+            slide = self.target()
+            slide.body.append(summary)
+            slide.notes += full
+            visual = [piece_text(k, v) for k, v in segments[0] if k in {"math", "table", "code"}]
+            slide.body += visual
+            slide.lines += prose_lines("\n\n".join(slide.body))
+            segments = [segment for segment in segments[1:] if segment[-1][0] in {"math", "table", "code"}]
+        for segment in segments:
+            self.segment(segment)
+
+    def segment(self, segment: list[tuple[str, object]]) -> None:
+        words = [piece_text(k, v) for k, v in segment if k in {"para", "list"}]
+        visual = [piece_text(k, v) for k, v in segment if k in {"math", "table", "code"}]
+        lists = [item for k, v in segment if k == "list" for item in v]
+        if lists:
+            before = []
+            for kind, value in segment:
+                if kind == "list":
+                    break
+                if kind == "para":
+                    before.append(str(value))
+            lead = first_sentences(" ".join(before), 15) if before else ""
+            groups = chunk_items(lists, LIST_BUDGET - count_words(lead))
+            bodies = [[lead, bullets(groups[0])] if lead else [bullets(groups[0])]]
+            bodies += [[bullets(group)] for group in groups[1:]]
+            shown_items = [item for group in groups for item in group]
+            paras = [value for kind, value in segment if kind == "para"]
+            shortened = (shown_items != [" ".join(item.split()) for item in lists] or len(paras) > len(before)
+                         or count_words(lead) < count_words(" ".join(before)))
+        else:
+            text = " ".join(words)
+            shown = first_sentences(text, WORD_BUDGET) if text.strip() else ""
+            bodies = [[shown] if shown else []]
+            shortened = count_words(shown) < count_words(text)
+        for index, body in enumerate(bodies):
+            slide = self.target()
+            slide.body += [part for part in body if part]
+            if index == 0:
+                slide.body += visual
+                if shortened:
+                    slide.notes += words
+            slide.lines += prose_lines("\n\n".join(slide.body))
+
+    def objectives(self, parts: list[tuple[str, object]]) -> None:
+        """The Overview admonition: the learning objectives on slides of their own, the
+        prerequisites and the time in the notes."""
+        lead, items, rest = "", [], []
+        for kind, value in parts:
+            if kind == "para" and str(value).startswith("**Learning objectives.**"):
+                lead = str(value).replace("**Learning objectives.**", "").strip()
+            elif kind == "list" and not items:
+                items = list(value)
+            else:
+                rest.append(piece_text(kind, value))
+        groups = chunk_items(items, LIST_BUDGET - count_words(lead), item_budget=LIST_BUDGET // 2)
+        for index, group in enumerate(groups):
+            slide = self.new("subslide", "## Learning objectives")
+            slide.body = ([lead] if lead and index == 0 else []) + [bullets(group)]
+            if index == 0:
+                slide.notes += rest
+            if any(short not in items for short in group):
+                slide.notes.append(bullets(items))
+
+    # Self-check questions.
+    def quiz(self, block: str) -> None:
+        if self.skipping:
+            return
+        question, answers = quiz_slide(block)
+        slide = self.target()
+        slide.body.append(question)
+        slide.notes.append(answers)
+        slide.lines += prose_lines(question)
+
+    # Code cells.
+    def code(self, cell) -> None:
+        if self.skipping or self.section in {"References", "Self-check"}:
+            return
+        cell.metadata.setdefault("slideshow", {})["slide_type"] = "-"
+        if has_figure(cell):
+            figure = cell.get("metadata", {}).get("mystnb", {}).get("figure", {})
+            image = cell.get("metadata", {}).get("mystnb", {}).get("image", {})
+            alt = image.get("alt") or figure.get("caption") or ""
+            for output in cell.get("outputs", []):
+                output.setdefault("metadata", {})["pa_alt"] = alt
+            slide = self.target()
+            slide.cells.append(cell)
+            caption = rewrite_roles(figure.get("caption", ""), self.refs)
+            if caption:
+                short = first_sentences(caption, CAPTION_BUDGET)
+                slide.cells.append(markdown(f"*{short}*", "-"))
+                if count_words(short) < count_words(caption):
+                    slide.notes.append(f"*Figure:* {caption}")
+            slide.lines = SLIDE_LINES       # a figure fills its slide
+            return
+        height = output_lines(cell)
+        slide = self.current
+        if slide.lines + height > SLIDE_LINES and not slide.empty:
+            slide = self.new()
+        slide.cells.append(cell)
+        slide.lines += height
+
+    def picture(self, source: str, options: dict[str, str], caption: str) -> None:
+        """A {figure} or {image} of the chapter (a diagram of book/figures/): a slide of its own,
+        the picture embedded, the start of its caption under it and the caption in the notes."""
+        path = (self.chapter.path.parent / source).resolve()
+        if self.section in {"References", "Self-check"} or not path.is_file():
+            return
+        mime = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg"}.get(path.suffix.lower())
+        if not mime:
+            return
+        data = base64.b64encode(path.read_bytes()).decode("ascii")
+        caption = render_nested(caption).strip()
+        alt = options.get("alt") or caption or "A figure of the chapter"
+        slide = self.target()
+        slide.body.append(f'<img class="pa-figure" src="data:{mime};base64,{data}" alt="{html.escape(alt)}">')
+        if caption:
+            short = first_sentences(caption, CAPTION_BUDGET)
+            slide.body.append(f"*{short}*")
+            if count_words(short) < count_words(caption):
+                slide.notes.append(f"*Figure:* {caption}")
+        slide.lines = SLIDE_LINES
+
+    def author(self, cell) -> None:
+        """A cell with the author's own slide type: kept as it is."""
+        if slide_type(cell) in {"slide", "subslide"}:
+            self.slides.append(Slide(slide_type(cell), "", self.section, cells=[cell], lines=SLIDE_LINES))
+        else:
+            self.current.cells.append(cell)
+
+    def markdown_cell(self, cell) -> None:
+        summary = authored_summary(cell)
+        if summary:
+            summary = rewrite_roles(paste_glue(summary, self.glued), self.refs)
+        parts: list[tuple[str, object]] = []
+        headings = 0
+
+        def flush():
+            nonlocal parts, summary
+            self.prose(parts, summary if headings <= 1 else None)
+            if parts:
+                summary = None
+            parts = []
+
+        for kind, block in split_blocks(rewrite_roles(cell.source, self.refs)):
+            if kind == "heading":
+                flush()
+                headings += 1
+                self.heading(block)
+                block = block.partition("\n")[2]
+                kind = "text"
+            if kind == "quiz":
+                flush()
+                self.quiz(block)
+                continue
+            if kind.startswith("directive:"):
+                name, argument, options, body = directive_parts(block)
+                if name == "math":
+                    parts.append(("math", f"$$\n{body}\n$$"))
+                    continue
+                if name in {"figure", "image"} and not self.skipping:
+                    flush()
+                    self.picture(argument, options, body)
+                    continue
+                rendered = render_directive(block)
+                if not rendered:
+                    continue
+                if name == "admonition" and "**Learning objectives.**" in body:
+                    flush()
+                    if not self.skipping:
+                        self.objectives(pieces(render_nested(body)))
+                    continue
+                inner = pieces(render_nested(body))
+                title = argument or name.capitalize()
+                if inner and inner[0][0] == "para" and title:
+                    inner[0] = ("para", f"**{title}.** {inner[0][1]}")
+                parts += inner
+                continue
+            for piece_kind, value in pieces(block):
+                if piece_kind == "subheading":        # a ### heading titles the slides after it
+                    flush()
+                    if not self.skipping and self.section not in {"References", "title"}:
+                        self.section_title = f"## {value}"
+                        self.new()
+                    continue
+                if piece_kind == "quote":
+                    piece_kind, value = "para", re.sub(r"^>\s?", "", str(value), flags=re.MULTILINE)
+                parts.append((piece_kind, value))
+        flush()
+
+    def discussion(self, questions: list[str]) -> None:
+        """The first two discussion questions of the lesson plan, one slide each, last."""
+        for index, question in enumerate(questions[:2]):
+            slide = self.new("slide" if index == 0 else "subslide", "## Discussion")
+            slide.section = "Discussion"
+            shown = question
+            if count_words(shown) > WORD_BUDGET:
+                shown = re.sub(r"\s*\([^()]*\)", "", shown)
+                shown = first_sentences(shown, WORD_BUDGET) if count_words(shown) > WORD_BUDGET else shown
+            slide.body.append(f"{index + 1}. {shown}" if len(questions) > 1 else shown)
+            if shown != question:
+                slide.notes.append(question)
+        if len(questions) > 2:
+            self.slides[-1].notes.append("More questions for discussion:\n\n"
+                                         + "\n".join(f"{i + 3}. {q}" for i, q in enumerate(questions[2:])))
+
+    def ordered(self) -> list[Slide]:
+        """The summary and the discussion last; the references in the notes of the last slide."""
+        summary = [slide for slide in self.slides if slide.section == "Summary"]
+        discussion = [slide for slide in self.slides if slide.section == "Discussion"]
+        rest = [slide for slide in self.slides if slide.section not in {"Summary", "Discussion"}]
+        slides = rest + summary + discussion
+        if self.references and slides:
+            slides[-1].notes.append("**References.** " + "\n\n".join(self.references))
+        return slides
+
+
 def deck_cells(chapter: Chapter, notebook, refs: References) -> list:
-    cells = []
-    in_skipped = False
-    section_started = False
-
-    def add(cell, kind):
-        cell.metadata.setdefault("slideshow", {})
-        if not slide_type(cell):
-            cell.metadata["slideshow"]["slide_type"] = kind
-        cells.append(cell)
-
-    glued = glued_values(notebook.cells)
+    builder = DeckBuilder(chapter, refs)
+    glued = builder.glued = glued_values(notebook.cells)
     for original in notebook.cells:
         cell = copy.deepcopy(original)
         if cell.cell_type == "markdown":        # measured numbers: the values the page shows
             cell.source = paste_glue(cell.source, glued)
-        tags = cell.get("metadata", {}).get("tags", [])
-        if "remove-cell" in tags:
+        if "remove-cell" in cell.get("metadata", {}).get("tags", []):
             continue
-        if cell.cell_type == "code":
-            if in_skipped and not slide_type(cell):
-                continue
-            if INSTALL_CELL.search(cell.source):
-                continue
-            if has_figure(cell):
-                figure = cell.get("metadata", {}).get("mystnb", {}).get("figure", {})
-                image = cell.get("metadata", {}).get("mystnb", {}).get("image", {})
-                alt = image.get("alt") or figure.get("caption") or ""
-                for output in cell.get("outputs", []):
-                    output.setdefault("metadata", {})["pa_alt"] = alt
-                add(cell, "subslide")
-                if figure.get("caption"):
-                    add(markdown(f"*{rewrite_roles(figure['caption'], refs)}*", "-"), "-")
-            else:
-                add(cell, "-")
-            continue
-        if cell.cell_type != "markdown":
+        if cell.cell_type == "code" and INSTALL_CELL.search(cell.source):
             continue
         if slide_type(cell):                    # the author chose: keep the cell as it is
-            cell.source = rewrite_roles(cell.source, refs)
-            cells.append(cell)
+            if not builder.skipping:
+                if cell.cell_type == "markdown":
+                    cell.source = rewrite_roles(cell.source, refs)
+                builder.author(cell)
             continue
-        first_block_in_cell = True
-        for kind, block in split_blocks(rewrite_roles(cell.source, refs)):
-            if kind == "heading":
-                level, title = HEADING.match(block.split("\n")[0]).groups()
-                in_skipped = bool(SKIPPED_SECTIONS.match(title)) and level == "##"
-                if in_skipped:
-                    continue
-                add(markdown(block, "slide"), "slide")
-                section_started, first_block_in_cell = True, False
-                continue
-            if in_skipped:
-                continue
-            if kind == "quiz":
-                question, answers = render_quiz(block)
-                add(markdown(question, "subslide"), "subslide")
-                add(markdown(answers, "notes"), "notes")
-                continue
-            if kind.startswith("directive:"):
-                block = render_directive(block)
-                if not block:
-                    continue
-            # A cell's first prose starts a sub-slide; the rest of the same cell continues it.
-            kind_of_slide = "subslide" if (first_block_in_cell and section_started) else "-"
-            if not section_started:
-                kind_of_slide, section_started = "slide", True
-            add(markdown(block, kind_of_slide), kind_of_slide)
-            first_block_in_cell = False
-    return cells
+        if cell.cell_type == "code":
+            builder.code(cell)
+        elif cell.cell_type == "markdown":
+            builder.markdown_cell(cell)
+    builder.discussion(discussion_questions(chapter.number, refs))
+    return [cell for slide in builder.ordered() for cell in slide.to_cells()]
 
 
 # ----------------------------------------------------------------------------------------------
@@ -343,6 +885,7 @@ TEMPLATE = r"""
 {%- if "widgets" in nb.metadata %}
 <script src="{{ resources.pa.static }}/widgets-setup.js"></script>
 <script src="{{ resources.pa.static }}/widgets/embed-amd.js"></script>
+<script src="{{ resources.pa.static }}/a11y.js"></script>
 {%- endif %}
 {% endblock jupyter_widgets %}
 {%- block html_head_js_mathjax -%}
@@ -361,21 +904,55 @@ window.MathJax = {
 {%- endblock -%}
 {%- block html_head_css -%}
 <meta name="viewport" content="width=device-width, initial-scale=1" />
+<link rel="icon" href="{{ resources.pa.static }}/favicon.svg" type="image/svg+xml" />
 <style>
-  .reveal .slides { text-align: left; }
-  .reveal .slides section:not(.stack) { height: 100%; overflow-y: auto; padding: 0 0.5rem; box-sizing: border-box; }
-  .reveal { font-size: 26px; }
-  .reveal h1 { font-size: 1.9em; }
-  .reveal h2 { font-size: 1.45em; }
-  .reveal .slides blockquote { width: auto; margin: 0.6em 0; padding: 0.3em 0.8em; font-style: normal;
+  /* A slide is 1280 x 720 (16:9). It shows a title, a few lines of text and one figure, widget,
+     equation or output; nothing scrolls. The code cells' input is hidden until C is pressed. */
+  .reveal { --r-main-font-size: 32px; --r-main-color: #1c1f24; --r-heading-color: #1c1f24;
+            --r-heading-text-transform: none; --r-link-color: #0057a8; --r-link-color-hover: #003d75; }
+  html .reveal .slides { text-align: left; }
+  html .reveal .slides section:not(.stack) { height: 100%; overflow: hidden; padding: 8px 0.5rem 0; box-sizing: border-box; }
+  html .reveal .jp-RenderedHTMLCommon { font-size: 28px; line-height: 1.35; }
+  html .reveal .jp-RenderedHTMLCommon h1, html .reveal .jp-RenderedHTMLCommon h2 { text-transform: none; line-height: 1.2; }
+  html .reveal .jp-RenderedHTMLCommon h1 { font-size: 52px; margin: 2em 0 0.6em; }
+  html .reveal .jp-RenderedHTMLCommon h2 { font-size: 36px; margin: 0 0 0.5em; padding: 6px 0 0.15em;
+                                           border-bottom: 2px solid #d6dde6; }
+  html .reveal .jp-RenderedHTMLCommon p, html .reveal .jp-RenderedHTMLCommon li { line-height: 1.35; }
+  html .reveal .slides blockquote { width: auto; margin: 0.6em 0; padding: 0.3em 0.8em; font-style: normal;
                               background: #f3f6fa; border-left: 0.25em solid #0072b2; box-shadow: none; }
-  .reveal ol, .reveal ul { display: block; margin-left: 1.2em; }
-  .reveal img, .reveal .jupyter-widgets img { max-height: 560px; width: auto; max-width: 100%; }
-  .reveal pre { box-shadow: none; width: 100%; font-size: 0.62em; }
-  .reveal .jp-OutputArea-output pre { font-size: 0.62em; }
-  .reveal table { font-size: 0.75em; }
-  .reveal .pa-back { position: fixed; left: 1em; bottom: 1em; font-size: 14px; z-index: 30; }
-  .reveal a.pa-back-link { color: #0057a8; }
+  html .reveal ol, html .reveal ul { display: block; margin-left: 1.2em; }
+  html .reveal li { margin: 0.25em 0; }
+  html .reveal .jp-RenderedImage { display: flex; justify-content: center; }
+  html .reveal img.pa-figure { display: block; height: 470px; width: auto; max-width: 100%; object-fit: contain;
+                               margin: 0 auto 0.4em; }
+  html .reveal .jp-RenderedImage img { height: 500px; width: auto; max-width: 100%; object-fit: contain; margin: 0; }
+  html .reveal .jupyter-widgets img { max-height: 440px; width: auto; max-width: 100%; margin: 0; }
+  html .reveal .jupyter-widgets img.widget-frame { height: 440px; width: auto !important; max-height: none; object-fit: contain; }
+  /* A widget's static fallback picture (paying_attention.widgets) shows until the widget has
+     rendered in the next output, as on the book's pages (book/_static/custom.css). */
+  html .reveal .jp-OutputArea-child:has(.widget-fallback):has(+ .jp-OutputArea-child .widget-subarea .pa-live),
+  html .reveal .jp-OutputArea-child:has(.widget-fallback):has(+ .jp-OutputArea-child .widget-subarea > .lm-Widget):not(
+      :has(+ .jp-OutputArea-child .jupyter-widgets-error-widget)) { display: none; }
+  html .reveal img.widget-fallback { max-height: 440px; width: auto; max-width: 100%; }
+  html .reveal .highlight .c1, html .reveal .highlight .c, html .reveal .highlight .cm,
+  html .reveal .highlight .ch, html .reveal .highlight .cs { color: #35615f; }
+  html .reveal pre { box-shadow: none; width: 100%; font-size: 16px; margin: 0.3em 0; }
+  html .reveal .jp-OutputArea-output pre { font-size: 18px; line-height: 1.3; white-space: pre-wrap; }
+  html .reveal .jp-RenderedMarkdown em:only-child { color: #3d4450; }
+  html .reveal .jp-RenderedHTMLCommon table { font-size: 22px; table-layout: auto; max-width: 100%; }
+  html .reveal a { color: #0057a8; text-decoration: underline; }
+  html .reveal .slide-number { background-color: #1c1f24; color: #ffffff; font-size: 16px; right: 120px; bottom: 8px; }
+  html .reveal .controls { color: #0057a8; }
+  html .reveal .progress { color: #0057a8; }
+  html .reveal .jp-CodeCell .jp-Cell-inputWrapper { display: none; }
+  html.pa-show-code .reveal .jp-CodeCell .jp-Cell-inputWrapper { display: block; }
+  html.pa-show-code .reveal .slides section:not(.stack) { overflow-y: auto; }
+  html .pa-back { position: fixed; left: 1em; bottom: 0.8em; font-size: 14px; z-index: 30;
+             font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }
+  html .pa-back a { color: #0057a8; }
+  html .pa-back button { font: inherit; color: #0057a8; background: #ffffff; border: 1px solid #0057a8;
+                    border-radius: 3px; padding: 0.1em 0.5em; cursor: pointer; margin-right: 0.6em; }
+  html .pa-back button[aria-pressed="true"] { background: #0057a8; color: #ffffff; }
 </style>
 {%- endblock html_head_css -%}
 {% block data_png scoped %}
@@ -385,7 +962,7 @@ window.MathJax = {
 {%- endblock data_png %}
 {% block body_footer %}
 </div>
-<div class="pa-back"><a class="pa-back-link" href="{{ resources.pa.chapter_page }}">Back to the chapter</a> · <a class="pa-back-link" href="index.html">All decks</a></div>
+<div class="pa-back"><button type="button" class="pa-code-toggle" aria-pressed="false" title="Show or hide the code (key C)">Show code</button><a class="pa-back-link" href="{{ resources.pa.chapter_page }}">Back to the chapter</a> · <a class="pa-back-link" href="index.html">All decks</a></div>
 </div>
 </main>
 </body>
@@ -397,12 +974,69 @@ require({ waitSeconds: 30 },
   function (Reveal, RevealNotes) {
     Reveal.initialize({
       hash: true, controls: true, progress: true, center: false, slideNumber: "c/t",
-      transition: "none", width: 1200, height: 820, margin: 0.04, plugins: [RevealNotes],
+      transition: "none", width: 1280, height: 720, margin: 0.04, plugins: [RevealNotes],
       // Arrow keys on a focused widget (a slider's handle, a dropdown) move the widget, not the deck.
       keyboardCondition: function (event) {
-        return !(event.target && event.target.closest && event.target.closest(".jupyter-widgets"));
+        return !(event.target && event.target.closest && event.target.closest(".jupyter-widgets, .pa-live"));
       }
     });
+    // The code of a slide is hidden until asked for: the button, or the key C.
+    var toggle = document.querySelector(".pa-code-toggle");
+    function showCode(show) {
+      document.documentElement.classList.toggle("pa-show-code", show);
+      toggle.setAttribute("aria-pressed", show ? "true" : "false");
+      toggle.textContent = show ? "Hide code" : "Show code";
+      fit(Reveal.getCurrentSlide());
+    }
+    toggle.addEventListener("click", function () {
+      showCode(!document.documentElement.classList.contains("pa-show-code"));
+    });
+    Reveal.addKeyBinding({keyCode: 67, key: "C", description: "Show or hide the code"}, function () {
+      showCode(!document.documentElement.classList.contains("pa-show-code"));
+    });
+    // A figure fills what its slide leaves free: shrink it (never below 240 px) when the slide
+    // would overflow. A display equation wider than the slide is set smaller.
+    function fit(slide) {
+      if (!slide) return;
+      slide.querySelectorAll('mjx-container[display="true"]').forEach(function (maths) {
+        maths.style.fontSize = "";
+        var room = maths.parentElement.clientWidth;
+        if (maths.scrollWidth > room) {
+          maths.style.fontSize = Math.floor(98 * room / maths.scrollWidth) + "%";
+        }
+      });
+      var images = Array.prototype.slice.call(slide.querySelectorAll(".jp-RenderedImage img, .jupyter-widgets img.widget-frame, img.pa-figure"));
+      images.forEach(function (img) { img.style.height = ""; });
+      images = images.filter(function (img) { return img.offsetHeight > 0; });
+      var over = slide.scrollHeight - slide.clientHeight;
+      if (over > 0 && images.length) {
+        images.forEach(function (img) {
+          img.style.height = Math.max(240, img.offsetHeight - Math.ceil(over / images.length) - 2) + "px";
+        });
+      }
+      // A widget taller than what is left (a live widget draws at its own size) is zoomed out,
+      // down to 0.3.
+      var widget = slide.querySelector(".jp-OutputArea-output.jupyter-widgets");
+      if (widget) {
+        widget.style.zoom = "";
+        over = slide.scrollHeight - slide.clientHeight;
+        var zoom = 1;
+        for (var step = 0; step < 4 && over > 0 && zoom > 0.3; step++) {   // its layout may reflow
+          var height = widget.getBoundingClientRect().height / Reveal.getScale();
+          zoom = Math.max(0.3, zoom * (height - over - 4) / height);
+          widget.style.zoom = zoom.toFixed(3);
+          over = slide.scrollHeight - slide.clientHeight;
+        }
+      }
+    }
+    Reveal.on("ready", function (event) {
+      fit(event.currentSlide);
+      if (window.MathJax && MathJax.startup && MathJax.startup.promise) {
+        MathJax.startup.promise.then(function () { fit(Reveal.getCurrentSlide()); });
+      }
+    });
+    Reveal.on("slidechanged", function (event) { fit(event.currentSlide); });
+    Reveal.on("resize", function () { fit(Reveal.getCurrentSlide()); });
     window.PayingAttentionDeck = Reveal;
   });
 </script>
@@ -469,11 +1103,14 @@ INDEX = """<!DOCTYPE html>
 <body>
 <main>
 <h1>Slides of <em>Paying Attention</em></h1>
-<p>One deck per chapter, built from the chapter's notebook by <code>make slides</code>: each section
-is a column of slides, each figure and widget has a slide of its own, and the answers to the
-self-check questions are in the speaker notes. The widgets and the maths work offline, like the
-book. Keys: <kbd>→</kbd> and <kbd>↓</kbd> to move on, <kbd>Esc</kbd> for an overview, <kbd>S</kbd>
-for the speaker view, <kbd>F</kbd> for full screen.</p>
+<p>One deck per chapter, built from the chapter's notebook by <code>make slides</code> and sized
+for a projector: the chapter's question and objectives first, then each section as a column of
+slides, one idea per slide, each figure and widget on a slide of its own, and the summary and two
+questions for discussion last. The chapter's full text, and the answers to the self-check
+questions, are in the speaker notes. The code is hidden until you ask for it. The widgets and the
+maths work offline, like the book. Keys: <kbd>→</kbd> and <kbd>↓</kbd> to move on, <kbd>Esc</kbd>
+for an overview, <kbd>S</kbd> for the speaker view with the notes, <kbd>C</kbd> to show or hide the
+code, <kbd>F</kbd> for full screen.</p>
 <ul>
 {items}
 </ul>

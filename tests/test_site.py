@@ -16,7 +16,9 @@ Besides the pages: in the theme's dark mode every figure keeps its white ground 
 contrast (``test_dark_mode``); the 404 page, served the way GitHub Pages serves it (for a missing
 address, under the site's path), shows its theme and leads back to the book (``test_404_page``);
 and every slide deck in ``slides/`` loads with nothing from another host, its maths typeset and
-its widgets moving (``test_slide_deck``). Internal links and anchors are checked without a browser
+its widgets moving (``test_slide_deck``), and fits a projector: at 1280x720 no slide shows more than
+60 words of prose or content that overflows it, and axe-core finds nothing serious on any slide
+(``test_slide_deck_fits_a_projector``). Internal links and anchors are checked without a browser
 in ``tests/test_links.py``.
 
 Generic: pages are discovered from the build, widgets and controls from the DOM, so a new chapter
@@ -696,6 +698,9 @@ def test_page(browser, server, page_path):
                 problems += control_problems
                 live_problems, _ = check_live_widgets(page)
                 problems += live_problems
+                # Rendered widgets replace their static fallbacks (FALLBACKS, below).
+                problems += [f"static fallback still shown after its widget rendered: {alt!r}"
+                             for alt in page.evaluate(VISIBLE_FALLBACKS)]
             problems += [f"picture without alt text: {src}"
                          for src in page.evaluate(IMAGES_WITHOUT_ALT, ".bd-content")]
             problems += check_quizzes(page)
@@ -797,6 +802,86 @@ def test_404_page(browser, server):
 
 
 # ----------------------------------------------------------------------------------------------
+# Without the widgets' JavaScript (a flaky network, a strict content blocker, scripts turned off),
+# the book still reads completely: every widget view is preceded by a static fallback, its first
+# frame as a picture with the widget's alt text (paying_attention.widgets.display_with_fallback),
+# which book/_static/custom.css hides once the widget has rendered (checked in test_page).
+
+# For every widget view: the fallback pictures of its output cell that a reader sees, loaded.
+FALLBACKS = """() => {
+  const shown = img => img.getBoundingClientRect().width > 0 && img.complete && img.naturalWidth > 0
+    && (typeof img.checkVisibility !== 'function'
+        || img.checkVisibility({checkOpacity: true, checkVisibilityCSS: true}));
+  const cells = new Map();
+  document.querySelectorAll('script[type="application/vnd.jupyter.widget-view+json"]').forEach(script => {
+    const cell = script.closest('.cell_output') || script.parentElement;
+    if (!cells.has(cell)) cells.set(cell, {views: 0, cell});
+    cells.get(cell).views += 1;
+  });
+  return Array.from(cells.values()).map(({views, cell}, index) => {
+    const pictures = Array.from(cell.querySelectorAll('img.widget-fallback')).filter(shown);
+    const section = cell.closest('section');
+    const heading = section ? (section.querySelector('h1, h2, h3') || {}).textContent || '' : '';
+    return {index, views, heading: heading.replace('#', '').trim().slice(0, 60),
+            alts: pictures.map(img => (img.getAttribute('alt') || '').trim())};
+  });
+}"""
+
+# The fallback pictures still shown on a page whose widgets have rendered: none may be.
+VISIBLE_FALLBACKS = """() => Array.from(document.querySelectorAll('img.widget-fallback'))
+  .filter(img => img.getBoundingClientRect().width > 0
+          && (typeof img.checkVisibility !== 'function' || img.checkVisibility({checkVisibilityCSS: true})))
+  .map(img => (img.getAttribute('alt') || '').slice(0, 80))"""
+
+NO_WIDGET_SCRIPTS = {
+    "widget scripts blocked": {"block": True, "javascript": True},
+    "JavaScript off": {"block": False, "javascript": False},
+}
+
+
+@pytest.mark.parametrize("how", list(NO_WIDGET_SCRIPTS))
+@pytest.mark.parametrize("page_path", WIDGET_PAGES or ["(no build)"])
+def test_widgets_have_static_fallbacks(browser, server, page_path, how):
+    """With every request under _static/widgets/ aborted, or with JavaScript off, each widget
+    view's output cell shows a picture with alt text in the widget's place."""
+    if not WIDGET_PAGES:
+        skip_or_fail(f"no pages with widgets in {SITE}: run `make book` first")
+    settings = NO_WIDGET_SCRIPTS[how]
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, service_workers="block",
+                                  java_script_enabled=settings["javascript"])
+    record = PageRecord(server)
+    blocked = []
+    context.route("**/*", record.route)
+    if settings["block"]:  # registered last, so it is asked first
+        def block(route):
+            blocked.append(route.request.url)
+            route.abort("blockedbyclient")
+        context.route("**/_static/widgets/**", block)
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    try:
+        page.goto(f"{server}/{page_path}", wait_until="load")
+        page.wait_for_load_state("networkidle")
+        if settings["block"]:
+            assert blocked, "the page requested nothing under _static/widgets/ to block"
+        assert not page.locator(".jupyter-widgets, .pa-live").count(), "a widget rendered anyway"
+        cells = page.evaluate(FALLBACKS)
+        assert cells, "no widget view found"
+        problems = []
+        for cell in cells:
+            where = f"widget cell {cell['index'] + 1} (in {cell['heading']!r})"
+            if len(cell["alts"]) < cell["views"]:
+                problems.append(f"{where}: {cell['views']} widget views but "
+                                f"{len(cell['alts'])} visible img.widget-fallback")
+            problems += [f"{where}: a fallback picture without alt text"
+                         for alt in cell["alts"] if not alt]
+        problems += [f"request to another host: {url}" for url in record.foreign_requests]
+        assert not problems, f"{page_path} ({how}):\n  " + "\n  ".join(problems)
+    finally:
+        context.close()
+
+
+# ----------------------------------------------------------------------------------------------
 # Slide decks (scripts/slides.py).
 
 SLIDE_MATHS = r"""() => {
@@ -851,5 +936,128 @@ def test_slide_deck(browser, server, deck):
                      for src in page.evaluate(IMAGES_WITHOUT_ALT, ".reveal")]
         problems = record.problems() + problems
         assert not problems, f"{deck}:\n  " + "\n  ".join(problems)
+    finally:
+        context.close()
+
+
+# ----------------------------------------------------------------------------------------------
+# Slide decks on a projector: one idea per slide, nothing hidden off the slide (scripts/slides.py).
+
+PROJECTOR = {"width": 1280, "height": 720}
+SLIDE_WORDS = 60   # visible prose per slide, at most (scripts/slides.py aims at about 40)
+
+# The current slide: its words of prose (speaker notes, code, outputs, widgets and maths not
+# counted), whether its content or any output in it is larger than the slide, its title, and
+# whether any code is visible.
+SLIDE_LAYOUT = r"""() => {
+  const slide = window.PayingAttentionDeck.getCurrentSlide();
+  const clone = slide.cloneNode(true);
+  clone.querySelectorAll('aside.notes, pre, code, script, style, mjx-container, .jp-OutputArea, '
+                         + '.jp-CodeCell .jp-InputArea, .jupyter-widgets, .pa-live').forEach(el => el.remove());
+  const words = (clone.textContent.match(/\S+/g) || []).filter(w => /[\p{L}\p{N}]/u.test(w)).length;
+  // Nothing a reader sees may stick out of the slide or be cut off by a box that scrolls or clips
+  // (MathJax's assistive MathML is clipped on purpose, for screen readers only).
+  const box = slide.getBoundingClientRect();
+  const seen = el => el.getClientRects().length > 0 && !el.closest('aside.notes, mjx-assistive-mml');
+  const outside = (r, frame) => r.width >= 1 && r.height >= 1 && (r.right > frame.right + 1
+      || r.bottom > frame.bottom + 1 || r.left < frame.left - 1 || r.top < frame.top - 1);
+  const name = el => el.tagName.toLowerCase() + (el.classList.length ? '.' + el.classList[0] : '');
+  const overflow = [];
+  for (const el of [slide, ...slide.querySelectorAll('*')].filter(seen)) {
+    const r = el.getBoundingClientRect();
+    if (el !== slide && outside(r, box)) overflow.push(`${name(el)} reaches outside the slide`);
+    const style = getComputedStyle(el);
+    if (el === slide || (style.overflowX === 'visible' && style.overflowY === 'visible')) continue;
+    const textOnly = !el.querySelector('*');
+    if (textOnly ? (el.scrollWidth > el.clientWidth + 1 || el.scrollHeight > el.clientHeight + 1)
+                 : Array.from(el.querySelectorAll('*')).some(inner => seen(inner) && outside(inner.getBoundingClientRect(), r)))
+      overflow.push(`${name(el)} scrolls or cuts its content off`);
+  }
+  const code = Array.from(slide.querySelectorAll('.jp-CodeCell .jp-InputArea'))
+                    .some(el => el.getClientRects().length > 0);
+  const title = slide.querySelector('h1, h2');
+  return {words, overflow: Array.from(new Set(overflow)), code,
+          title: title ? title.textContent.replace(/[¶#]/g, '').trim() : ''};
+}"""
+
+DECK_ICONS = """() => Array.from(document.querySelectorAll('link[rel~="icon"]')).map(link => link.href)"""
+
+
+@pytest.mark.parametrize("deck", DECKS or ["(no slides)"])
+def test_slide_deck_fits_a_projector(browser, server, deck):
+    """At 1280x720 every slide of a deck shows at most SLIDE_WORDS words of prose and nothing
+    that overflows it; the code is hidden until asked for; the deck opens with the chapter and its
+    objectives and ends with the summary and the discussion; axe-core finds no serious or critical
+    violation, on the deck as shown and on all its slides at once (reveal.js's print view); and
+    the deck declares the book's favicon (no request for /favicon.ico)."""
+    if not DECKS:
+        skip_or_fail(f"no slide decks in {SITE / SLIDES_DIR}: run `make book` (or `make slides`)")
+    if not AXE.is_file():
+        skip_or_fail(f"{AXE} is missing: run `make setup` (npm ci)")
+    context = browser.new_context(viewport=PROJECTOR, service_workers="block")
+    record = PageRecord(server)
+    context.route("**/*", record.route)
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    record.attach(page)
+    try:
+        page.goto(f"{server}/{deck}", wait_until="load")
+        page.wait_for_load_state("networkidle")
+        page.wait_for_function("() => window.PayingAttentionDeck && window.PayingAttentionDeck.isReady()")
+        problems = wait_for_mathjax(page)
+        views = page.evaluate(WIDGET_STATE)["views"]
+        if views:
+            wait_for_widgets(page, views)
+        icons = page.evaluate(DECK_ICONS)
+        if not any(icon.endswith("/_static/favicon.svg") for icon in icons):
+            problems.append(f"the deck does not declare the book's favicon: {icons}")
+        problems += describe_violations(axe_violations(page))
+        slides = page.evaluate("() => window.PayingAttentionDeck.getSlides()"
+                               ".map(s => window.PayingAttentionDeck.getIndices(s))")
+        titles = []
+        for number, at in enumerate(slides, start=1):
+            page.evaluate("(at) => window.PayingAttentionDeck.slide(at.h, at.v || 0)", at)
+            layout = page.evaluate(SLIDE_LAYOUT)
+            where = f"slide {number} ({layout['title'][:40]!r})"
+            titles.append(layout["title"])
+            if not layout["title"]:
+                problems.append(f"{where}: no title")
+            if layout["words"] > SLIDE_WORDS:
+                problems.append(f"{where}: {layout['words']} words of prose, more than {SLIDE_WORDS}")
+            problems += [f"{where}: {text}" for text in layout["overflow"]]
+            if layout["code"]:
+                problems.append(f"{where}: code shown before it is asked for")
+        if "Learning objectives" not in titles[1:4]:
+            problems.append(f"the learning objectives do not follow the title slide: {titles[:4]}")
+        summary = max((i for i, title in enumerate(titles) if title == "Summary"), default=None)
+        if summary is None or set(titles[summary + 1:]) != {"Discussion"}:
+            problems.append(f"the deck does not end with the summary and the discussion: {titles[-4:]}")
+        # The key C shows the code of a slide that has some, and hides it again.
+        with_code = page.evaluate("""() => { const cell = document.querySelector('.reveal .slides .jp-CodeCell');
+            return cell ? window.PayingAttentionDeck.getIndices(cell.closest('section')) : null; }""")
+        if with_code:
+            page.evaluate("(at) => window.PayingAttentionDeck.slide(at.h, at.v || 0)", with_code)
+            page.keyboard.press("c")
+            if not page.evaluate(SLIDE_LAYOUT)["code"]:
+                problems.append("pressing C shows no code")
+            page.keyboard.press("c")
+        # Every slide at once, as reveal.js lays them out for printing: what axe can see. A fresh
+        # page, with its own record of errors: the print layout moves the slides while the widgets
+        # attach, which html-manager reports as an error ("Host is not attached") that a reader
+        # never meets. Requests to other hosts are still caught (the context's route).
+        page.close()
+        page = context.new_page()
+        page.set_default_timeout(TIMEOUT_MS)
+        printed = PageRecord(server)
+        printed.attach(page)
+        page.goto(f"{server}/{deck}?print-pdf", wait_until="load")
+        page.wait_for_load_state("networkidle")
+        page.wait_for_function("() => window.PayingAttentionDeck && window.PayingAttentionDeck.isReady()")
+        problems += wait_for_mathjax(page)
+        if views:
+            wait_for_widgets(page, views)
+        problems += [f"print view: {text}" for text in describe_violations(axe_violations(page))]
+        problems = record.problems() + problems
+        assert not problems, f"{deck} at {PROJECTOR['width']}x{PROJECTOR['height']}:\n  " + "\n  ".join(problems)
     finally:
         context.close()
