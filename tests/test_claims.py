@@ -25,8 +25,6 @@ CHAPTERS = sorted((ROOT / "book").glob("[0-9][0-9]_*.ipynb"))
 # (chapter stem, number as written) -> why it may stay typed.
 ALLOWED: dict[tuple[str, str], str] = {
     ("02_soft_lookup", "0.02"): "the lower end of the live widget's bandwidth slider (a setting)",
-    ("05_self_attention_and_position", "0.003"): "a learning rate tried (a constant of the setup)",
-    ("05_self_attention_and_position", "0.01"): "a learning rate tried (a constant of the setup)",
     ("09_tiny_transformer", "0.05"): "the step of the temperature grid the exercise asks for",
 }
 
