@@ -92,7 +92,7 @@ book: setup assignments
 	$(VENV)/bin/jupyter-book build . --all --warningiserror --keep-going
 	$(PY) scripts/slides.py
 
-# The graded assignments (book/assignments.md): student notebooks into _build/downloads/assignments/
+# The graded assignments (book/assignments.md): student notebooks into _build/downloads/student-notebooks/
 # (published with the site), autograders and answer keys into _build/autograder/ (not published).
 assignments: setup
 	$(PY) scripts/assignments.py

@@ -10,7 +10,7 @@ raw blocks, public test cells and ``# HIDDEN`` ones. From each master, ``otter a
   cell of the chapters (the companion package, and Otter itself, when missing, so that the
   notebook runs in Colab after *File > Upload notebook*), and the cell that starts Otter. Colab
   keeps the notebook off the disk, so there that cell first writes the public tests from the
-  notebook's metadata to ``tests/``. Student notebooks go to ``_build/downloads/assignments/``,
+  notebook's metadata to ``tests/``. Student notebooks go to ``_build/downloads/student-notebooks/``,
   which the website publishes (``html_extra_path`` in ``_config.yml``) as
   ``assignments/NN_name.ipynb``;
 - the **autograder**: ``_build/autograder/NN_name.zip`` (every test, hidden ones included, for
@@ -43,7 +43,7 @@ import nbformat
 
 ROOT = Path(__file__).resolve().parent.parent
 MASTERS = ROOT / "assignments"
-STUDENT_DIR = ROOT / "_build" / "downloads" / "assignments"
+STUDENT_DIR = ROOT / "_build" / "downloads" / "student-notebooks"
 AUTOGRADER_DIR = ROOT / "_build" / "autograder"
 OTTER_PIN = "otter-grader==7.0.0"
 PACKAGE_URL = "paying-attention @ git+https://github.com/paying-attention/paying-attention"

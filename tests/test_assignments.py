@@ -106,7 +106,7 @@ def test_autograder_gives_solutions_full_marks_and_blanks_zero(built, name):
 def test_page_offers_every_student_notebook_with_its_points():
     page = (ROOT / "book" / "assignments.md").read_text(encoding="utf-8")
     for master in MASTERS:
-        assert f'href="../assignments/{master.stem}.ipynb"' in page, master.stem
+        assert f'href="../student-notebooks/{master.stem}.ipynb"' in page, master.stem
         notebook = nbformat.read(master, as_version=4)
         points = sum(int(re.search(r"^points:\s*(\d+)", source(cell), re.MULTILINE).group(1))
                      for cell in notebook.cells
