@@ -1,11 +1,13 @@
 # Paying Attention — build, test and serve the book.
 #
 #   make book      build the website from the outputs stored in the notebooks (_build/html),
-#                  with one slide deck per chapter in _build/html/slides/
+#                  with one slide deck per chapter in _build/html/slides/ and a one-page
+#                  handout per chapter in _build/html/handouts/
 #   make test      build the book, then run every test (unit tests, nbval, browser test)
 #
 #   make slides    rebuild only the slide decks (after make book)
 #   make assignments  build the graded assignments' student notebooks and autograders
+#   make text      write the text twin of every notebook (book/text/, for review as diffs)
 #   make diagrams  redraw the schematic figures in book/figures/ (scripts/diagrams.py)
 #   make pages     regenerate the solutions page, book/solutions.md (the API page is
 #                  written by the build itself, from the docstrings)
@@ -43,7 +45,7 @@ REQUIREJS := node_modules/requirejs/require.js
 
 NOTEBOOKS := $(wildcard book/*.ipynb)
 
-.PHONY: setup book assignments diagrams slides pages pdf test browser poppler serve execute bench clean distclean
+.PHONY: setup book assignments diagrams text slides pages pdf test browser poppler serve execute bench clean distclean
 
 setup: $(PY_STAMP) $(KERNEL_SPEC) $(VENDOR_STAMP)
 
@@ -91,6 +93,7 @@ book: setup assignments
 	rm -rf $(BUILD)
 	$(VENV)/bin/jupyter-book build . --all --warningiserror --keep-going
 	$(PY) scripts/slides.py
+	$(PY) scripts/handouts.py
 
 # The graded assignments (book/assignments.md): student notebooks into _build/downloads/student-notebooks/
 # (published with the site), autograders and answer keys into _build/autograder/ (not published).
@@ -101,10 +104,16 @@ assignments: setup
 diagrams: $(PY_STAMP)
 	$(PY) scripts/diagrams.py
 
+# The notebooks' text twins (scripts/text_notebooks.py); make execute rewrites them too, and
+# tests/test_text_notebooks.py fails when one is stale.
+text: $(PY_STAMP)
+	$(PY) scripts/text_notebooks.py
+
 # The slide decks alone, into the existing site (scripts/slides.py says which cell goes where).
 slides: setup
 	@test -f $(BUILD)/_static/widgets/embed-amd.js || { echo "No $(BUILD): run 'make book' first." >&2; exit 1; }
 	$(PY) scripts/slides.py
+	$(PY) scripts/handouts.py
 
 # The solutions page, generated from the chapters' exercises; tests/test_pages.py fails when it is
 # stale. The API page (book/api.rst) needs no step: book/_ext/api_reference.py writes it at build

@@ -4,7 +4,8 @@ Every notebook listed in ``_toc.yml`` is run top to bottom in a fresh kernel of 
 Python environment, with the notebook's folder (``book/``) as working directory and
 ``OMP_NUM_THREADS=1``. The outputs and the state of every widget are written back into the
 notebook: the website shows exactly what is stored (execution is off in ``_config.yml``), and
-``pytest --nbval`` checks that a fresh run reproduces it.
+``pytest --nbval`` checks that a fresh run reproduces it. The notebook's text twin
+(``book/text/``, scripts/text_notebooks.py) is rewritten with it.
 
 Widget model ids are random; they are renamed to ids derived from the notebook's name and the
 order in which the models were created, so that re-running an unchanged notebook leaves its
@@ -33,6 +34,7 @@ from nbclient import NotebookClient
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from book_sources import ROOT, toc_notebooks  # noqa: E402
+from text_notebooks import pair  # noqa: E402
 
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
@@ -126,6 +128,7 @@ def execute(path: Path, timeout: int) -> float:
     check_execution_counts(notebook, path)
     nbformat.validate(notebook)
     nbformat.write(notebook, path)
+    pair(path)              # its text twin, book/text/NN_name.md (scripts/text_notebooks.py)
     return seconds
 
 

@@ -37,7 +37,19 @@ temporary copy of the notebook (the chapter's file is never written):
    book/instructors.md, one slide each (the others in the notes). The ``References`` section
    goes to the notes of the last slide; the exercises and their solutions, the cell that installs
    the companion package, and cells tagged ``remove-cell`` are left out;
-9. a cell that already carries slide metadata (``metadata.slideshow.slide_type``) keeps it.
+9. a cell that already carries slide metadata (``metadata.slideshow.slide_type``) keeps it;
+10. ``metadata.slideshow.title`` of a cell (markdown or code) titles the first slide the cell
+    makes, in place of the section's name: a claim ("Width delays the fall; it does not stop
+    it"), not a topic. ``{glue}`` values may appear in it;
+11. ``metadata.slideshow.predict`` of a cell (a question, or a list of the question and the
+    options) puts a "Predict first" slide before the cell: the room commits to an answer before
+    the result is shown;
+12. the chapter's lesson plan in book/instructors.md (its table with a ``Slides`` column) puts
+    each row's minutes, activity and what to run live at the start of the speaker notes of the
+    row's first slide.
+
+Beside each deck, ``NN_name.slides.json`` lists its slides (number, section, title), numbered as
+the deck shows them; tests/test_instructors.py checks the lesson plans' slide numbers against it.
 
 MyST markup that the notebook's HTML export does not know is rewritten on the copy: citations
 become "Author (year)", equation labels become numbered ``\\tag{N.k}`` (numbered by chapter) and
@@ -56,6 +68,7 @@ import argparse
 import base64
 import copy
 import html
+import json
 import re
 import shutil
 import sys
@@ -456,6 +469,7 @@ class Slide:
     cells: list = field(default_factory=list)   # code cells (input hidden by default), captions
     notes: list[str] = field(default_factory=list)
     lines: float = 0.0                          # estimated height of body and cells
+    number: int = 0                             # its number in the deck (reveal's "c"), from 1
 
     @property
     def empty(self) -> bool:
@@ -570,6 +584,50 @@ def discussion_questions(number: int, refs: References) -> list[str]:
         return []
     items = [value for kind, value in pieces(found.group(1)) if kind == "list"]
     return [rewrite_roles(item, refs) for item in (items[0] if items else [])]
+
+
+def lesson_plan(number: int) -> list[dict[str, str]]:
+    """The rows of a chapter's lesson plan in book/instructors.md (its table with a ``Slides``
+    column): ``{"minutes", "slides", "what", "live"}`` each, as written."""
+    guide = ROOT / "book" / "instructors.md"
+    if not guide.is_file():
+        return []
+    section = re.search(rf"^## Chapter {number}:.*?(?=^## |\Z)", guide.read_text(encoding="utf-8"),
+                        re.MULTILINE | re.DOTALL)
+    rows, header = [], None
+    for line in (section.group(0) if section else "").split("\n"):
+        if not line.startswith("|"):
+            if header:
+                break
+            continue
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if header is None:
+            header = [cell.lower() for cell in cells]
+        elif not set(line) <= set("|-: "):
+            row = dict(zip(header, cells))
+            if "slides" in row:
+                rows.append({"minutes": row.get("minutes", ""), "slides": row["slides"],
+                             "what": row.get("what", ""), "live": row.get("run live", "")})
+    return rows
+
+
+def slide_range(text: str) -> tuple[int, int] | None:
+    """``"4–8"`` gives (4, 8), ``"12"`` gives (12, 12), ``"—"`` gives None."""
+    match = re.fullmatch(r"(\d+)(?:\s*[–-]\s*(\d+))?", text.strip())
+    if not match:
+        return None
+    first = int(match.group(1))
+    return first, int(match.group(2) or first)
+
+
+def predict_slide(prompt) -> tuple[str, str]:
+    """The body of a "predict" slide (``metadata.slideshow.predict``: a question, or a list of the
+    question and the options to choose from) and its speaker notes."""
+    items = [prompt] if isinstance(prompt, str) else list(prompt)
+    body = str(items[0]) + ("\n\n" + bullets([str(item) for item in items[1:]]) if len(items) > 1 else "")
+    notes = ("Predict first: give the room a minute to commit to an answer (a show of hands, or a "
+             "sketch on the chapter's handout), then go on to the result and compare.")
+    return body, notes
 
 
 class DeckBuilder:
@@ -846,11 +904,43 @@ class DeckBuilder:
         return slides
 
 
-def deck_cells(chapter: Chapter, notebook, refs: References) -> list:
+def number_slides(slides: list[Slide]) -> list[Slide]:
+    """Number the slides as reveal.js does (``slideNumber: "c"``) and drop empty ones."""
+    kept = [slide for slide in slides if slide.to_cells()]
+    for number, slide in enumerate(kept, start=1):
+        slide.number = number
+    return kept
+
+
+def add_plan_notes(slides: list[Slide], plan: list[dict[str, str]], chapter: Chapter,
+                   refs: References) -> None:
+    """The lesson plan's rows in the speaker notes of the slide each row starts on."""
+    by_number = {slide.number: slide for slide in slides}
+    for row in plan:
+        numbers = slide_range(row["slides"])
+        if not numbers:
+            continue
+        if numbers[0] not in by_number or numbers[1] > len(slides):
+            raise SystemExit(f"book/instructors.md, Chapter {chapter.number}: slides {row['slides']} "
+                             f"are not in the deck of {len(slides)} slides")
+        live = f" *Run live:* {row['live']}" if row["live"] and row["live"] not in {"—", "-"} else ""
+        by_number[numbers[0]].notes.insert(0, rewrite_roles(
+            f"**Plan, minutes {row['minutes']} (slides {row['slides']}).** {row['what']}{live}", refs))
+
+
+def deck_slides(chapter: Chapter, notebook, refs: References) -> list[Slide]:
     builder = DeckBuilder(chapter, refs)
     glued = builder.glued = glued_values(notebook.cells)
     for original in notebook.cells:
         cell = copy.deepcopy(original)
+        shown = cell.get("metadata", {}).get("slideshow", {})
+        if shown.get("predict") and not builder.skipping:
+            body, notes = predict_slide(shown["predict"])
+            slide = builder.new("subslide", "## Predict first")
+            slide.body.append(rewrite_roles(paste_glue(body, glued), refs))
+            slide.notes.append(notes)
+            slide.lines = SLIDE_LINES       # the result comes on the next slide
+        before = len(builder.slides)
         if cell.cell_type == "markdown":        # measured numbers: the values the page shows
             cell.source = paste_glue(cell.source, glued)
         if "remove-cell" in cell.get("metadata", {}).get("tags", []):
@@ -867,8 +957,18 @@ def deck_cells(chapter: Chapter, notebook, refs: References) -> list:
             builder.code(cell)
         elif cell.cell_type == "markdown":
             builder.markdown_cell(cell)
+        if shown.get("title") and builder.slides and not builder.skipping:
+            # The author's title states the slide's claim; it replaces the section's name.
+            titled = builder.slides[before] if len(builder.slides) > before else builder.current
+            titled.title = "## " + rewrite_roles(paste_glue(str(shown["title"]), glued), refs)
     builder.discussion(discussion_questions(chapter.number, refs))
-    return [cell for slide in builder.ordered() for cell in slide.to_cells()]
+    slides = number_slides(builder.ordered())
+    add_plan_notes(slides, lesson_plan(chapter.number), chapter, refs)
+    return slides
+
+
+def deck_cells(chapter: Chapter, notebook, refs: References) -> list:
+    return [cell for slide in deck_slides(chapter, notebook, refs) for cell in slide.to_cells()]
 
 
 # ----------------------------------------------------------------------------------------------
@@ -934,6 +1034,13 @@ window.MathJax = {
   html .reveal .jp-OutputArea-child:has(.widget-fallback):has(+ .jp-OutputArea-child .widget-subarea > .lm-Widget):not(
       :has(+ .jp-OutputArea-child .jupyter-widgets-error-widget)) { display: none; }
   html .reveal img.widget-fallback { max-height: 440px; width: auto; max-width: 100%; }
+  /* Chapter 9's model in the browser: its reading and sampling on the left, its eight attention
+     maps on the right, so that the whole widget fits a slide at full size. */
+  html .reveal .pa-tiny-transformer { display: grid; grid-template-columns: minmax(0, 2fr) minmax(0, 3fr);
+                                      column-gap: 1.2em; align-items: start; font-size: 18px; }
+  html .reveal .pa-tiny-transformer > * { grid-column: 1; }
+  html .reveal .pa-tiny-transformer > p:has(+ .pa-map-grid) { grid-column: 2; grid-row: 1; margin-top: 0; }
+  html .reveal .pa-tiny-transformer > .pa-map-grid { grid-column: 2; grid-row: 2 / span 8; }
   html .reveal .highlight .c1, html .reveal .highlight .c, html .reveal .highlight .cm,
   html .reveal .highlight .ch, html .reveal .highlight .cs { color: #35615f; }
   html .reveal pre { box-shadow: none; width: 100%; font-size: 16px; margin: 0.3em 0; }
@@ -1074,7 +1181,8 @@ def build_deck(chapter: Chapter, refs: References, slides) -> Path:
     notebook = nbformat.read(chapter.path, as_version=4)
     refs.number_equations(chapter, notebook.cells)
     deck = copy.deepcopy(notebook)
-    deck.cells = deck_cells(chapter, notebook, refs)
+    numbered = deck_slides(chapter, notebook, refs)
+    deck.cells = [cell for slide in numbered for cell in slide.to_cells()]
     deck.metadata["title"] = f"Chapter {chapter.number}: {chapter.title}"
     resources = {"metadata": {"name": deck.metadata["title"]},
                  "pa": {"static": STATIC, "macros": macros(),
@@ -1082,6 +1190,12 @@ def build_deck(chapter: Chapter, refs: References, slides) -> Path:
     body, _ = slides.from_notebook_node(deck, resources=resources)
     target = OUTPUT / f"{chapter.path.stem}.slides.html"
     target.write_text(body, encoding="utf-8")
+    # Which slide shows what: the lesson plans name slide numbers, and tests/test_instructors.py
+    # checks each plan row against this list.
+    contents = [{"number": slide.number, "section": slide.section,
+                 "title": re.sub(r"^#+\s*", "", slide.title)} for slide in numbered]
+    target.with_suffix(".json").write_text(json.dumps(contents, indent=1, ensure_ascii=False) + "\n",
+                                           encoding="utf-8")
     return target
 
 
@@ -1111,6 +1225,12 @@ questions, are in the speaker notes. The code is hidden until you ask for it. Th
 maths work offline, like the book. Keys: <kbd>→</kbd> and <kbd>↓</kbd> to move on, <kbd>Esc</kbd>
 for an overview, <kbd>S</kbd> for the speaker view with the notes, <kbd>C</kbd> to show or hide the
 code, <kbd>F</kbd> for full screen.</p>
+<p><strong>To print a deck</strong> or save it as a PDF, open its "print" link (the deck with
+<code>?print-pdf</code> after its address) in Chrome or Chromium, wait until the maths has
+appeared, and print to PDF with the layout "Landscape", the margins "None" and "Background
+graphics" on: one slide per page. Add <code>&amp;showNotes=true</code> to the address to print the
+speaker notes under each slide. Each chapter also has a one-page <strong>handout</strong>: its
+key equations and blank axes on which to sketch the predictions the lesson asks for.</p>
 <ul>
 {items}
 </ul>
@@ -1152,7 +1272,9 @@ def main() -> int:
         print(f"wrote {target.relative_to(ROOT)}")
     items = "\n".join(
         f'<li><a href="{chapter.path.stem}.slides.html">Chapter {chapter.number}: '
-        f'{html.escape(chapter.title)}</a> (<a href="../book/{chapter.path.stem}.html">the chapter</a>)</li>'
+        f'{html.escape(chapter.title)}</a> (<a href="{chapter.path.stem}.slides.html?print-pdf">print</a>, '
+        f'<a href="../handouts/{chapter.path.stem}.html">handout</a>, '
+        f'<a href="../book/{chapter.path.stem}.html">the chapter</a>)</li>'
         for chapter in chapters)
     (OUTPUT / "index.html").write_text(INDEX.format(items=items), encoding="utf-8")
     return 0

@@ -680,3 +680,22 @@ console.log(JSON.stringify({ error: order.checkError(state.checks, state), words
                              timeout=120, check=True)
     computed = json.loads(result.stdout)
     assert computed["error"] < 1e-9 and computed["words"] == ["the", "dog", "bites"]
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="needs Node.js to parse the widgets' modules")
+def test_every_widget_module_parses(tmp_path):
+    """Each widget's module is js/common.js followed by its own file: a name declared in both,
+    or a syntax error, fails here (node --check), whichever widget no other test runs."""
+    import subprocess
+
+    from paying_attention import live_widgets
+
+    classes = [cls for cls in vars(live_widgets).values()
+               if isinstance(cls, type) and issubclass(cls, live_widgets.LiveWidget)
+               and cls is not live_widgets.LiveWidget]
+    assert len(classes) >= 10
+    for cls in classes:
+        module = tmp_path / f"{cls.__name__}.mjs"
+        module.write_text(str(cls._esm), encoding="utf-8")
+        result = subprocess.run(["node", "--check", str(module)], capture_output=True, text=True)
+        assert result.returncode == 0, f"{cls.__name__}: {result.stderr}"

@@ -241,6 +241,7 @@ LONG = ("This sentence goes on " + "and on " * 13 + "until its thirtieth word, a
 def test_slide_rule(slides, tmp_path, monkeypatch):
     monkeypatch.setattr(slides, "discussion_questions",
                         lambda number, refs: ["Why A? (An aside.)", "Why B?", "Why C?"])
+    monkeypatch.setattr(slides, "lesson_plan", lambda number: [])
     chapter = small_chapter(tmp_path)
     refs = slides.References(book_sources.published_chapters())
     notebook = nbformat.read(chapter.path, as_version=4)
@@ -288,6 +289,35 @@ def test_slide_rule(slides, tmp_path, monkeypatch):
     for cell in cells:
         if cell.metadata["slideshow"]["slide_type"] != "notes" and cell.cell_type == "markdown":
             assert slides.count_words(cell.source) <= slides.WORD_BUDGET + 5, cell.source
+
+
+def test_claim_titles_predict_slides_and_plan_notes(slides, tmp_path, monkeypatch):
+    """Rules 10-12: an author's title replaces the section's name, a predict slide comes before
+    its result, and each plan row's minutes start the notes of its first slide."""
+    monkeypatch.setattr(slides, "discussion_questions", lambda number, refs: [])
+    monkeypatch.setattr(slides, "lesson_plan", lambda number: [
+        {"minutes": "0–5", "slides": "1–3", "what": "The question.", "live": "—"},
+        {"minutes": "5–20", "slides": "6", "what": "7.1: the curve.", "live": "The plot."},
+        {"minutes": "20–25", "slides": "—", "what": "Slack.", "live": "—"}])
+    chapter = small_chapter(tmp_path)
+    notebook = nbformat.read(chapter.path, as_version=4)
+    notebook.cells[6].metadata["slideshow"] = {"predict": ["Rising or falling?", "Rising.", "Falling."],
+                                               "title": "The curve falls"}
+    refs = slides.References(book_sources.published_chapters())
+    refs.number_equations(chapter, notebook.cells)
+    deck = slides.deck_slides(chapter, notebook, refs)
+    titles = [(slide.number, slide.title) for slide in deck]
+    assert titles[:7] == [(1, "# 7. A chapter"), (2, "## Learning objectives"), (3, "## 7.1 First"),
+                          (4, "## 7.1 First"), (5, "## Predict first"), (6, "## The curve falls"),
+                          (7, "## 7.1 First")]
+    assert deck[4].body == ["Rising or falling?\n\n- Rising.\n- Falling."]
+    assert deck[5].cells[0].source == "plot()"                    # the result after the prediction
+    assert deck[0].notes[0].startswith("**Plan, minutes 0–5 (slides 1–3).** The question.")
+    assert deck[5].notes[0] == "**Plan, minutes 5–20 (slides 6).** 7.1: the curve. *Run live:* The plot."
+    monkeypatch.setattr(slides, "lesson_plan", lambda number: [
+        {"minutes": "0–5", "slides": "40–41", "what": "Past the end.", "live": "—"}])
+    with pytest.raises(SystemExit, match="not in the deck"):
+        slides.deck_slides(chapter, notebook, refs)
 
 
 def test_slide_text_is_cut_at_sentences(slides):

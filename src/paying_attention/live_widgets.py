@@ -1,8 +1,9 @@
 """Live widgets: the reader's own input, computed in the browser, on the static website too.
 
-Each widget is an :class:`anywidget.AnyWidget` whose front end is an ES module of this package
-(``paying_attention/js/<name>.js``, a real file to read and test) with a ``render({model, el})``
-function. Its data are synced traits, saved with the notebook's widget state, so the published
+Each widget is an :class:`anywidget.AnyWidget` whose front end is an ES module of this package:
+``paying_attention/js/common.js`` (the helpers every widget shares: SVG drawing, sliders, the live
+text, the self-check) followed by the widget's own ``paying_attention/js/<name>.js``, real files to
+read and test, with a ``render({model, el})`` function. Its data are synced traits, saved with the notebook's widget state, so the published
 page needs no kernel: html-manager loads anywidget's front end from the site
 (``_static/widgets/anywidget.js``) and anywidget runs the module. The JavaScript recomputes what
 the reader changes (a dragged query, a typed sentence) with the same formulas as the Python of
@@ -28,10 +29,17 @@ __all__ = ["LiveWidget", "SoftmaxPlayground"]
 _JS = Path(__file__).resolve().parent / "js"
 
 
+def _module(name: str) -> str:
+    """The ES module of one widget: ``js/common.js`` (the helpers every widget shares) followed by
+    the widget's own ``js/<name>``. anywidget takes one module per widget, so the two files are
+    joined here; a widget's file uses common.js's names and must not declare them again."""
+    return "\n".join((_JS / part).read_text(encoding="utf-8") for part in ("common.js", name))
+
+
 class LiveWidget(anywidget.AnyWidget):
     """Base of the live widgets: a stable text form, an ``alt`` trait and a static fallback.
 
-    Subclasses set ``_esm`` to their module in ``paying_attention/js/`` and implement
+    Subclasses set ``_esm = _module("<name>.js")`` (common.js and their own file) and implement
     :meth:`fallback_figure`, a matplotlib figure of the initial state.
     """
 
@@ -66,7 +74,7 @@ class SoftmaxPlayground(LiveWidget):
         In [0.1, 5].
     """
 
-    _esm = _JS / "softmax_playground.js"
+    _esm = _module("softmax_playground.js")
     scores = traitlets.List(traitlets.Float()).tag(sync=True)
     labels = traitlets.List(traitlets.Unicode()).tag(sync=True)
     temperature = traitlets.Float(1.0).tag(sync=True)
@@ -169,7 +177,7 @@ class DotProductArrows(LiveWidget):
         The tips of the two arrows, each coordinate in [-3, 3].
     """
 
-    _esm = _JS / "dot_product_arrows.js"
+    _esm = _module("dot_product_arrows.js")
     LIMIT = 3.0
     first = traitlets.List(traitlets.Float()).tag(sync=True)
     second = traitlets.List(traitlets.Float()).tag(sync=True)
@@ -251,7 +259,7 @@ class SoftDictionary(LiveWidget):
         What the values measure, for the text ("km/h").
     """
 
-    _esm = _JS / "soft_dictionary.js"
+    _esm = _module("soft_dictionary.js")
     LIMIT = 3.0
     key_points = traitlets.List(traitlets.List(traitlets.Float())).tag(sync=True)
     labels = traitlets.List(traitlets.Unicode()).tag(sync=True)
@@ -434,7 +442,7 @@ class SentenceAttention(LiveWidget):
         Text the browser test appends to the sentence, and a whole sentence it types instead.
     """
 
-    _esm = _JS / "sentence_attention.js"
+    _esm = _module("sentence_attention.js")
     sentence = traitlets.Unicode("").tag(sync=True)
     head = traitlets.Unicode("kind").tag(sync=True)
     heads = traitlets.Dict().tag(sync=True)
@@ -569,7 +577,7 @@ class TinyTransformerPlayground(LiveWidget):
         The texts whose logits the page recomputes; by default three lines of the chapter.
     """
 
-    _esm = _JS / "tiny_transformer.js"
+    _esm = _module("tiny_transformer.js")
     text = traitlets.Unicode("").tag(sync=True)
     temperature = traitlets.Float(0.8).tag(sync=True)
     seed = traitlets.Int(1).tag(sync=True)
@@ -829,7 +837,7 @@ class KernelRegressionExplorer(LiveWidget):
         A bandwidth to mark on the slider (for example the one learned in section 2.4).
     """
 
-    _esm = _JS / "kernel_regression_explorer.js"
+    _esm = _module("kernel_regression_explorer.js")
     MIN_BANDWIDTH, MAX_BANDWIDTH = 0.02, 3.0
     key_points = traitlets.List(traitlets.Float()).tag(sync=True)
     values = traitlets.List(traitlets.Float()).tag(sync=True)
@@ -970,7 +978,7 @@ class QueryKeyValuePlane(LiveWidget):
         ``True`` = may attend (the book's convention); all True by default.
     """
 
-    _esm = _JS / "query_key_value_plane.js"
+    _esm = _module("query_key_value_plane.js")
     LIMIT = 3.0
     key_points = traitlets.List(traitlets.List(traitlets.Float())).tag(sync=True)
     value_points = traitlets.List(traitlets.List(traitlets.Float())).tag(sync=True)
@@ -1072,7 +1080,7 @@ class SinusoidalShift(LiveWidget):
         The wavelength scale, greater than 1 (10000 in the paper).
     """
 
-    _esm = _JS / "sinusoidal_shift.js"
+    _esm = _module("sinusoidal_shift.js")
     d_model = traitlets.Int(8).tag(sync=True)
     position = traitlets.Int(3).tag(sync=True)
     shift = traitlets.Int(1).tag(sync=True)
@@ -1208,7 +1216,7 @@ class ToyLanguageHeads(LiveWidget):
         ``data-pa-alternative``).
     """
 
-    _esm = _JS / "toy_language_heads.js"
+    _esm = _module("toy_language_heads.js")
     sentence = traitlets.Unicode("").tag(sync=True)
     head = traitlets.Int(0).tag(sync=True)
     model_name = traitlets.Unicode("").tag(sync=True)
@@ -1358,7 +1366,7 @@ class SelfAttentionOrder(LiveWidget):
         Add the sinusoidal encoding at the start.
     """
 
-    _esm = _JS / "self_attention_order.js"
+    _esm = _module("self_attention_order.js")
     MAX_WORDS = 10
     vocabulary = traitlets.List(traitlets.Unicode()).tag(sync=True)
     word_vectors = traitlets.List(traitlets.List(traitlets.Float())).tag(sync=True)

@@ -156,24 +156,30 @@ def softmax(scores, axis: int = -1):
     if scores.shape[axis] == 0:
         raise ValueError(f"scores must have at least one entry along axis {axis}, "
                          f"got shape {tuple(scores.shape)}")
+    # The maximum propagates NaN, and is +inf only if a score is: one reduction checks both.
+    largest = float(scores.detach().max() if isinstance(scores, torch.Tensor) else scores.max())
+    if math.isnan(largest) or largest == math.inf:
+        raise ValueError("scores must be finite or -inf (masked); got NaN or +inf")
+    return _stable_softmax(scores, axis)
+
+
+def _stable_softmax(scores, axis: int = -1):
+    """The algorithm of :func:`softmax`, on scores already checked: the inner loops of attention
+    (:func:`scaled_dot_product_attention`, the modules' forward) call it, so that a forward pass
+    checks its input once, not in every call."""
     if _is_half(scores):
         # A float16 sum of exponentials overflows past 65,504 keys (every weight would be 0):
         # normalise in float32 and hand back the input's dtype.
-        return _to_dtype_of(softmax(_to_float32(scores), axis=axis), scores)
+        return _to_dtype_of(_stable_softmax(_to_float32(scores), axis=axis), scores)
     if isinstance(scores, torch.Tensor):
         # The maximum is a constant shift: it changes no weight, so no gradient flows through it.
         maximum = scores.detach().amax(dim=axis, keepdim=True)
-        # amax propagates NaN, and is +inf only if a score is: one small check covers both.
-        if bool((torch.isnan(maximum) | torch.isposinf(maximum)).any()):
-            raise ValueError("scores must be finite or -inf (masked); got NaN or +inf")
         maximum = torch.where(torch.isfinite(maximum), maximum, torch.zeros_like(maximum))
         exponentials = torch.exp(scores - maximum)  # every exponent <= 0: no overflow
         total = exponentials.sum(dim=axis, keepdim=True)
         # A fully masked row has total 0: divide by 1 instead, leaving zeros (not 0/0 = NaN).
         return exponentials / torch.where(total > 0, total, torch.ones_like(total))
-    maximum = scores.max(axis=axis, keepdims=True)  # NaN if a score in the row is NaN
-    if np.isnan(maximum).any() or np.isposinf(maximum).any():
-        raise ValueError("scores must be finite or -inf (masked); got NaN or +inf")
+    maximum = scores.max(axis=axis, keepdims=True)
     maximum = np.where(np.isfinite(maximum), maximum, 0)  # a fully masked row: shift by 0
     exponentials = np.exp(scores - maximum)
     total = exponentials.sum(axis=axis, keepdims=True)
@@ -280,6 +286,32 @@ def additive_scores(queries, keys, query_weight, key_weight, score_vector):
 
 
 # ----------------------------------------------------------------------------- attention
+def _check_attention_inputs(queries, keys, values, scale):
+    """The checks of :func:`scaled_dot_product_attention`: arrays of one library and dtype, with
+    matching widths and lengths and broadcastable leading dimensions, and a positive scale
+    (default 1 / sqrt(d_k))."""
+    is_torch = _is_torch(queries, keys, values)
+    queries, keys = _check_queries_keys(queries, keys, same_width=True)
+    values = _as_float_array("values", values, min_ndim=2, shape="(..., T_k, d_v)")
+    if is_torch:
+        _check_same_torch_dtype(queries=queries, keys=keys, values=values)
+    if values.shape[-2] != keys.shape[-2]:
+        raise ValueError(
+            f"keys (..., T_k, d_k) and values (..., T_k, d_v) must have the same T_k: got keys "
+            f"{tuple(keys.shape)} with T_k = {keys.shape[-2]} and values {tuple(values.shape)} "
+            f"with T_k = {values.shape[-2]}")
+    _leading_shape(queries=queries, keys=keys, values=values)
+    for name, array in (("queries", queries), ("keys", keys)):
+        finite = torch.isfinite(array).all() if isinstance(array, torch.Tensor) else np.isfinite(array).all()
+        if not bool(finite):
+            raise ValueError(f"{name} must be finite, got NaN or inf")
+    if scale is None:
+        scale = 1.0 / math.sqrt(keys.shape[-1])
+    elif isinstance(scale, bool) or not isinstance(scale, numbers.Real) or not scale > 0:
+        raise ValueError(f"scale must be a positive number, got {scale!r}")
+    return queries, keys, values, scale
+
+
 def scaled_dot_product_attention(queries, keys, values, mask=None, *, scale=None,
                                  return_weights: bool = False):
     r"""Scaled dot-product attention, batched, for numpy arrays and torch tensors.
@@ -322,34 +354,23 @@ def scaled_dot_product_attention(queries, keys, values, mask=None, *, scale=None
     in the input dtype, as PyTorch does: the raw product :math:`Q K^\top` may overflow float16
     where the scaled score does not.
     """
-    is_torch = _is_torch(queries, keys, values)
-    queries, keys = _check_queries_keys(queries, keys, same_width=True)
-    values = _as_float_array("values", values, min_ndim=2, shape="(..., T_k, d_v)")
-    if is_torch:
-        _check_same_torch_dtype(queries=queries, keys=keys, values=values)
-    if values.shape[-2] != keys.shape[-2]:
-        raise ValueError(
-            f"keys (..., T_k, d_k) and values (..., T_k, d_v) must have the same T_k: got keys "
-            f"{tuple(keys.shape)} with T_k = {keys.shape[-2]} and values {tuple(values.shape)} "
-            f"with T_k = {values.shape[-2]}")
-    _leading_shape(queries=queries, keys=keys, values=values)
-    if scale is None:
-        scale = 1.0 / math.sqrt(keys.shape[-1])
-    elif isinstance(scale, bool) or not isinstance(scale, numbers.Real) or not scale > 0:
-        raise ValueError(f"scale must be a positive number, got {scale!r}")
+    queries, keys, values, scale = _check_attention_inputs(queries, keys, values, scale)
+    output, weights = _attend(queries, keys, values, mask, scale)
+    return (output, weights) if return_weights else output
+
+
+def _attend(queries, keys, values, mask, scale: float):
+    """The algorithm of :func:`scaled_dot_product_attention` on checked inputs; the modules call
+    it from their forward pass after checking their own inputs once. Returns (output, weights)."""
     if _is_half(queries):
         # In float16 the raw product Q K^T can pass 65,504 while the scaled score is small:
         # compute in float32 (as PyTorch does) and return the input's dtype.
-        output, weights = scaled_dot_product_attention(
-            _to_float32(queries), _to_float32(keys), _to_float32(values), mask, scale=scale,
-            return_weights=True)
-        output, weights = _to_dtype_of(output, values), _to_dtype_of(weights, values)
-        return (output, weights) if return_weights else output
-    scores = (queries @ _transpose_last(keys)) * scale  # (..., T_q, T_k)
-    scores = apply_mask(scores, mask)
-    weights = softmax(scores, axis=-1)                  # (..., T_q, T_k)
-    output = weights @ values                           # (..., T_q, d_v)
-    return (output, weights) if return_weights else output
+        output, weights = _attend(_to_float32(queries), _to_float32(keys), _to_float32(values),
+                                  mask, scale)
+        return _to_dtype_of(output, values), _to_dtype_of(weights, values)
+    scores = (queries @ _transpose_last(keys)) * scale                 # (..., T_q, T_k)
+    weights = _stable_softmax(apply_mask(scores, mask), axis=-1)      # (..., T_q, T_k)
+    return weights @ values, weights                                  # (..., T_q, d_v)
 
 
 # ----------------------------------------------------------------------------- modules
@@ -408,7 +429,7 @@ class _Attention(nn.Module):
                 raise ValueError(f"mask for one query per sequence must broadcast to (B, T_k) = "
                                  f"{expected}, got shape {tuple(mask.shape)}") from None
             mask = mask.unsqueeze(-2) if mask.dim() >= 2 else mask  # (B, 1, T_k)
-        weights = softmax(apply_mask(scores, mask), axis=-1)  # (B, T_q, T_k)
+        weights = _stable_softmax(apply_mask(scores, mask), axis=-1)  # (B, T_q, T_k)
         context = weights @ values                              # (B, T_q, d_v)
         if single:
             return context.squeeze(-2), weights.squeeze(-2)     # (B, d_v), (B, T_k)

@@ -10,7 +10,7 @@ position of one sequence asks, offers and hands over at once: with the inputs st
         \frac{(X W_Q)(X W_K)^\top}{\sqrt{d_k}} + M\right) X W_V ,
 
 the scaled dot-product attention of Chapter 3 (:func:`paying_attention.scoring.
-scaled_dot_product_attention`, which this module calls) applied to projections of the same
+scaled_dot_product_attention`, whose algorithm this module runs) applied to projections of the same
 ``X``. Without a mask it is permutation equivariant, :math:`\operatorname{SA}(PX) = P
 \operatorname{SA}(X)` for every permutation matrix :math:`P` (section 5.2), so it needs position
 encodings (:mod:`paying_attention.position`) to know the order. With ``causal=True`` position
@@ -25,7 +25,7 @@ from torch import nn
 
 from ._checks import check_int
 from .masking import causal_mask
-from .scoring import scaled_dot_product_attention
+from .scoring import _attend
 
 __all__ = ["SelfAttention"]
 
@@ -108,7 +108,8 @@ class SelfAttention(nn.Module):
                 except RuntimeError:
                     raise ValueError(f"mask must broadcast to (B, T, T) with T = {x.shape[-2]}, "
                                      f"got shape {tuple(mask.shape)}") from None
-        return scaled_dot_product_attention(queries, keys, values, mask, return_weights=True)
+        # The module checked its input above: the algorithm itself, without the entry's checks.
+        return _attend(queries, keys, values, mask, 1.0 / math.sqrt(queries.shape[-1]))
 
     def extra_repr(self) -> str:
         return f"d_model={self.d_model}, d_k={self.d_k}, d_v={self.d_v}, causal={self.causal}"

@@ -1,6 +1,7 @@
 // Two arrows and their dot product (paying_attention.live_widgets.DotProductArrows), the tour.
 // Drag an arrow's tip (or focus it and press the arrow keys): a.b = a1*b1 + a2*b2 and the angle
-// between the arrows are recomputed here in the browser.
+// between the arrows are recomputed here in the browser. The page's helpers come from common.js,
+// which live_widgets.py puts in front of this file.
 
 export function relation(a, b) {
   const dot = a[0] * b[0] + a[1] * b[1];
@@ -24,49 +25,29 @@ export function describe(a, b) {
 
 // The largest difference between this file's numbers and the Python reference cases.
 export function checkError(checks) {
-  let worst = 0;
-  for (const c of checks) {
+  return worstCheck(checks, (c) => {
     const { dot, angle } = relation(c.first, c.second);
-    worst = Math.max(worst, Math.abs(dot - c.dot));
     if ((angle === null) !== (c.angle === null)) return Infinity;
-    if (angle !== null) worst = Math.max(worst, Math.abs(angle - c.angle));
-  }
-  return worst;
+    return Math.max(Math.abs(dot - c.dot), angle === null ? 0 : Math.abs(angle - c.angle));
+  });
 }
 
-const SVG = "http://www.w3.org/2000/svg";
 const LIMIT = 3;
 const SCALE = 50;                       // pixels per unit
 const SIZE = 2 * LIMIT * SCALE + 40;     // the plane with a 20 px margin
-const COLOURS = { first: "#0072B2", second: "#D55E00" };
-
-function svg(name, attributes, parent) {
-  const node = document.createElementNS(SVG, name);
-  for (const [key, value] of Object.entries(attributes)) node.setAttribute(key, value);
-  if (parent) parent.appendChild(node);
-  return node;
-}
+const COLOURS = { first: BLUE, second: ORANGE };
 
 const px = (v) => 20 + (v + LIMIT) * SCALE;    // x coordinate -> pixels
 const py = (v) => 20 + (LIMIT - v) * SCALE;    // y coordinate -> pixels (up is positive)
-const clamp = (v) => Math.round(Math.max(-LIMIT, Math.min(LIMIT, v)) * 10) / 10;
+const onPlane = (v) => clamp(v, -LIMIT, LIMIT, 1);
 
 function render({ model, el }) {
-  const root = document.createElement("div");
-  root.className = "pa-live pa-arrows";
-  // In dark mode the theme paints widget areas light grey; keep the page's own ground so
-  // that the text (the page's colour) stays legible.
-  Object.assign(root.style, { backgroundColor: "var(--pst-color-background, transparent)",
-    padding: "0.5em", borderRadius: "0.25rem" });
+  const root = element("div", "pa-live pa-arrows");
+  keepPageGround(root);
   const chart = svg("svg", { viewBox: `0 0 ${SIZE} ${SIZE}`, width: "100%", role: "group",
     "aria-label": "Two arrows in the plane; drag a tip or use the arrow keys" });
   chart.style.maxWidth = `${SIZE}px`;
-  for (let v = -LIMIT; v <= LIMIT; v += 1) {
-    svg("line", { x1: px(v), x2: px(v), y1: py(-LIMIT), y2: py(LIMIT), stroke: "currentColor", "stroke-opacity": 0.15 }, chart);
-    svg("line", { x1: px(-LIMIT), x2: px(LIMIT), y1: py(v), y2: py(v), stroke: "currentColor", "stroke-opacity": 0.15 }, chart);
-  }
-  svg("line", { x1: px(0), x2: px(0), y1: py(-LIMIT), y2: py(LIMIT), class: "pa-axis" }, chart);
-  svg("line", { x1: px(-LIMIT), x2: px(LIMIT), y1: py(0), y2: py(0), class: "pa-axis" }, chart);
+  planeGrid(chart, px, py, LIMIT, 0.15);
   const arc = svg("path", { fill: "none", class: "pa-axis", "stroke-dasharray": "3 2" }, chart);
   const readout = svg("text", { x: 26, y: 40, class: "pa-caption", "font-size": 15, "font-weight": "bold" }, chart);
   const defs = svg("defs", {}, chart);
@@ -85,33 +66,15 @@ function render({ model, el }) {
     text.textContent = label;
     arrows[name] = { line, handle, text };
 
-    const move = (point) => {
-      model.set(name, [clamp(point[0]), clamp(point[1])]);
-      model.save_changes();
-    };
-    handle.addEventListener("keydown", (event) => {
-      const step = event.shiftKey ? 0.1 : 0.25;
-      const delta = { ArrowRight: [step, 0], ArrowLeft: [-step, 0], ArrowUp: [0, step], ArrowDown: [0, -step] }[event.key];
-      if (!delta) return;
-      event.preventDefault();
+    const move = (point) => setTrait(model, name, [onPlane(point[0]), onPlane(point[1])]);
+    planeKeys(handle, (delta) => {
       const at = model.get(name);
       move([at[0] + delta[0], at[1] + delta[1]]);
     });
-    handle.addEventListener("pointerdown", (event) => {
-      event.preventDefault();
-      handle.setPointerCapture(event.pointerId);
-      const follow = (e) => {
-        const point = new DOMPoint(e.clientX, e.clientY).matrixTransform(chart.getScreenCTM().inverse());
-        move([(point.x - 20) / SCALE - LIMIT, LIMIT - (point.y - 20) / SCALE]);
-      };
-      handle.addEventListener("pointermove", follow);
-      handle.addEventListener("pointerup", () => handle.removeEventListener("pointermove", follow), { once: true });
-    });
+    draggable(handle, chart, (point) => move([(point.x - 20) / SCALE - LIMIT, LIMIT - (point.y - 20) / SCALE]));
   }
 
-  const live = document.createElement("p");
-  live.className = "pa-live-text";
-  live.setAttribute("aria-live", "polite");
+  const live = liveText(null);
 
   function draw() {
     const a = model.get("first");
@@ -146,11 +109,8 @@ function render({ model, el }) {
 
   root.append(chart, live);
   el.appendChild(root);
-  root.dataset.checkError = String(checkError(model.get("checks")));
-  root.dataset.checkTolerance = "1e-6";
-  model.on("change:first", draw);
-  model.on("change:second", draw);
-  draw();
+  reportCheck(root, checkError(model.get("checks")), "1e-6");
+  drawOn(model, ["first", "second"], draw);
 }
 
 export default { render };

@@ -2,14 +2,11 @@
 // Chapter 2. Drag the query along the line (or focus it and press the arrow keys) and move the
 // bandwidth h: the weights alpha_i(q) = softmax_i(-(q - k_i)^2 / 2h^2) over the keys and the
 // estimate f(q) = sum_i alpha_i(q) v_i are recomputed here, as gaussian_kernel_weights and
-// nadaraya_watson do in Python.
+// nadaraya_watson do in Python. softmax and the page's helpers come from common.js, which
+// live_widgets.py puts in front of this file.
 
 export function kernelWeights(query, keys, bandwidth) {
-  const scores = keys.map((k) => -((query - k) ** 2) / (2 * bandwidth ** 2));
-  const max = Math.max(...scores);               // shift invariance: no overflow, no 0/0
-  const exps = scores.map((s) => Math.exp(s - max));
-  const total = exps.reduce((a, b) => a + b, 0);
-  return exps.map((e) => e / total);
+  return softmax(keys.map((k) => -((query - k) ** 2) / (2 * bandwidth ** 2)));
 }
 
 export function estimate(query, keys, values, bandwidth) {
@@ -18,19 +15,13 @@ export function estimate(query, keys, values, bandwidth) {
 }
 
 export function checkError(checks, keys, values) {
-  let worst = 0;
-  for (const c of checks) {
+  return worstCheck(checks, (c) => {
     const { weights, prediction } = estimate(c.query, keys, values, c.bandwidth);
-    weights.forEach((w, i) => { worst = Math.max(worst, Math.abs(w - c.weights[i])); });
-    worst = Math.max(worst, Math.abs(prediction - c.prediction) / Math.max(1, Math.abs(c.prediction)));
-  }
-  return worst;
+    return Math.max(largestDifference(weights, c.weights),
+      Math.abs(prediction - c.prediction) / Math.max(1, Math.abs(c.prediction)));
+  });
 }
 
-const SVG = "http://www.w3.org/2000/svg";
-const BLUE = "#0072B2";
-const ORANGE = "#D55E00";
-const GREEN = "#009E73";
 const WIDTH = 640;
 const LEFT = 50;
 const RIGHT = 620;
@@ -40,30 +31,18 @@ const BARS_TOP = 222;
 const BARS_BOTTOM = 300;
 const HEIGHT = 340;
 
-function svg(name, attributes, parent) {
-  const node = document.createElementNS(SVG, name);
-  for (const [key, value] of Object.entries(attributes)) node.setAttribute(key, value);
-  if (parent) parent.appendChild(node);
-  return node;
-}
-
 function render({ model, el }) {
-  const keys = model.get("key_points");
-  const values = model.get("values");
-  const [low, high] = model.get("domain");
-  const truth = model.get("truth");
-  const learned = model.get("learned_bandwidth");
+  const [keys, values, [low, high], truth, learned] =
+    traits(model, "key_points", "values", "domain", "truth", "learned_bandwidth");
   const grid = Array.from({ length: 101 }, (_, i) => low + (high - low) * i / 100);
   const ys = values.concat(truth);
   const pad = 0.1 * (Math.max(...ys) - Math.min(...ys) || 1);
   const [yLow, yHigh] = [Math.min(...ys) - pad, Math.max(...ys) + pad];
   const px = (x) => LEFT + (RIGHT - LEFT) * (x - low) / (high - low);
   const py = (y) => FIT_BOTTOM - (FIT_BOTTOM - FIT_TOP) * (y - yLow) / (yHigh - yLow);
-  const clamp = (q) => Math.round(Math.max(low, Math.min(high, q)) * 100) / 100;
   const step = (high - low) / 100;
 
-  const root = document.createElement("div");
-  root.className = "pa-live pa-kernel-regression";
+  const root = element("div", "pa-live pa-kernel-regression");
   const chart = svg("svg", { viewBox: `0 0 ${WIDTH} ${HEIGHT}`, width: "100%", role: "group",
     "aria-label": "Training points, the kernel regression fit and the query; below, the weight of every key" });
   chart.style.maxWidth = `${WIDTH * 1.15}px`;
@@ -96,7 +75,7 @@ function render({ model, el }) {
     role: "slider", "aria-label": "query q (drag, or arrow keys)", "aria-valuemin": low,
     "aria-valuemax": high, style: "cursor: ew-resize" }, chart);
 
-  const setQuery = (q) => { model.set("query", clamp(q)); model.save_changes(); };
+  const setQuery = (q) => setTrait(model, "query", clamp(q, low, high, 2));
   handle.addEventListener("keydown", (event) => {
     const delta = { ArrowRight: step, ArrowUp: step, ArrowLeft: -step, ArrowDown: -step,
       PageUp: 10 * step, PageDown: -10 * step }[event.key];
@@ -104,34 +83,14 @@ function render({ model, el }) {
     event.preventDefault();
     setQuery(model.get("query") + (event.shiftKey ? delta / 5 : delta));
   });
-  const follow = (e) => {
-    const p = new DOMPoint(e.clientX, e.clientY).matrixTransform(chart.getScreenCTM().inverse());
-    setQuery(low + (high - low) * (p.x - LEFT) / (RIGHT - LEFT));
-  };
-  handle.addEventListener("pointerdown", (event) => {
-    event.preventDefault();
-    handle.setPointerCapture(event.pointerId);
-    handle.addEventListener("pointermove", follow);
-    handle.addEventListener("pointerup", () => handle.removeEventListener("pointermove", follow), { once: true });
-  });
+  draggable(handle, chart, (p) => setQuery(low + (high - low) * (p.x - LEFT) / (RIGHT - LEFT)));
 
   // The bandwidth on a log scale: from 0.02 (nearly nearest-neighbour) to 3 (nearly the mean).
-  const control = document.createElement("label");
-  control.className = "pa-control";
-  control.textContent = "bandwidth h ";
-  const slider = document.createElement("input");
-  Object.assign(slider, { type: "range", min: String(Math.log10(0.02)), max: String(Math.log10(3)), step: "0.01" });
-  slider.setAttribute("aria-label", "bandwidth h (log scale)");
-  const readout = document.createElement("output");
-  control.append(slider, readout);
-  slider.addEventListener("input", () => {
-    model.set("bandwidth", Math.round(10 ** Number(slider.value) * 1000) / 1000);
-    model.save_changes();
-  });
-
-  const live = document.createElement("p");
-  live.className = "pa-live-text";
-  live.setAttribute("aria-live", "polite");
+  const { label: control, input: slider, readout } = rangeSlider("bandwidth h", Math.log10(0.02), Math.log10(3),
+    0.01, "bandwidth h (log scale)");
+  slider.addEventListener("input", () =>
+    setTrait(model, "bandwidth", Math.round(10 ** Number(slider.value) * 1000) / 1000));
+  const live = liveText(null);
 
   function draw() {
     const q = model.get("query");
@@ -168,11 +127,8 @@ function render({ model, el }) {
 
   root.append(chart, control, live);
   el.appendChild(root);
-  root.dataset.checkError = String(checkError(model.get("checks"), keys, values));
-  root.dataset.checkTolerance = "1e-9";
-  model.on("change:query", draw);
-  model.on("change:bandwidth", draw);
-  draw();
+  reportCheck(root, checkError(model.get("checks"), keys, values), "1e-9");
+  drawOn(model, ["query", "bandwidth"], draw);
 }
 
 export default { render };

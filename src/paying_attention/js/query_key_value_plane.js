@@ -3,7 +3,8 @@
 // switch the division by sqrt(d_k): the scores q . k_j / sqrt(d_k), their softmax weights and the
 // output sum_j w_j v_j are recomputed here, as scaled_dot_product_attention does in Python. A
 // masked key gets the score -infinity and weight 0; with every key masked, every weight is 0 and
-// the output is the zero vector (the package's convention, and PyTorch's).
+// the output is the zero vector (the package's convention, and PyTorch's). softmax and the page's
+// helpers come from common.js, which live_widgets.py puts in front of this file.
 
 export function attend(query, keys, values, mask, scaled) {
   const scale = scaled ? 1 / Math.sqrt(query.length) : 1;  // d_k = 2 here
@@ -11,51 +12,31 @@ export function attend(query, keys, values, mask, scaled) {
   if (!mask.some(Boolean)) {
     return { scores, weights: keys.map(() => 0), output: values[0].map(() => 0) };
   }
-  const max = Math.max(...scores);                          // a finite score exists
-  const exps = scores.map((s) => Math.exp(s - max));        // exp(-inf) = 0 for masked keys
-  const total = exps.reduce((a, b) => a + b, 0);
-  const weights = exps.map((e) => e / total);
+  const weights = softmax(scores);                          // a finite score exists; exp(-inf) = 0
   const output = values[0].map((_, c) => weights.reduce((sum, w, j) => sum + w * values[j][c], 0));
   return { scores, weights, output };
 }
 
 export function checkError(checks, keys, values) {
-  let worst = 0;
-  for (const c of checks) {
+  return worstCheck(checks, (c) => {
     const { weights, output } = attend(c.query, keys, values, c.mask, c.scaled);
-    weights.forEach((w, j) => { worst = Math.max(worst, Math.abs(w - c.weights[j])); });
-    output.forEach((o, j) => { worst = Math.max(worst, Math.abs(o - c.output[j])); });
-  }
-  return worst;
+    return Math.max(largestDifference(weights, c.weights), largestDifference(output, c.output));
+  });
 }
 
-const SVG = "http://www.w3.org/2000/svg";
-const BLUE = "#0072B2";
-const ORANGE = "#D55E00";
-const GREEN = "#009E73";
 const LIMIT = 3;
 const SCALE = 40;
 const PLANE = 2 * LIMIT * SCALE + 40;
 const GAP = 30;
 let instances = 0;
-
-function svg(name, attributes, parent) {
-  const node = document.createElementNS(SVG, name);
-  for (const [key, value] of Object.entries(attributes)) node.setAttribute(key, value);
-  if (parent) parent.appendChild(node);
-  return node;
-}
-const clamp = (v) => Math.round(Math.max(-LIMIT, Math.min(LIMIT, v)) * 10) / 10;
+const onPlane = (v) => clamp(v, -LIMIT, LIMIT, 1);
 
 function render({ model, el }) {
-  const keys = model.get("key_points");
-  const values = model.get("value_points");
-  const labels = model.get("labels");
+  const [keys, values, labels] = traits(model, "key_points", "value_points", "labels");
   const id = `pa-qkv-${(instances += 1)}`;
   const width = 2 * PLANE + GAP;
 
-  const root = document.createElement("div");
-  root.className = "pa-live pa-qkv-plane";
+  const root = element("div", "pa-live pa-qkv-plane");
   const chart = svg("svg", { viewBox: `0 0 ${width} ${PLANE + 16}`, width: "100%", role: "group",
     "aria-label": "Left: the query (drag it) and the keys. Right: the values and the output, their weighted average" });
   chart.style.maxWidth = `${width * 1.2}px`;
@@ -68,12 +49,7 @@ function render({ model, el }) {
   const planes = [0, PLANE + GAP].map((offset, index) => {
     const px = (v) => offset + 20 + (v + LIMIT) * SCALE;
     const py = (v) => 20 + (LIMIT - v) * SCALE;
-    for (let v = -LIMIT; v <= LIMIT; v += 1) {
-      svg("line", { x1: px(v), x2: px(v), y1: py(-LIMIT), y2: py(LIMIT), stroke: "currentColor", "stroke-opacity": 0.12 }, chart);
-      svg("line", { x1: px(-LIMIT), x2: px(LIMIT), y1: py(v), y2: py(v), stroke: "currentColor", "stroke-opacity": 0.12 }, chart);
-    }
-    svg("line", { x1: px(0), x2: px(0), y1: py(-LIMIT), y2: py(LIMIT), class: "pa-axis" }, chart);
-    svg("line", { x1: px(-LIMIT), x2: px(LIMIT), y1: py(0), y2: py(0), class: "pa-axis" }, chart);
+    planeGrid(chart, px, py, LIMIT, 0.12);
     svg("text", { x: px(-LIMIT), y: PLANE + 12, class: "pa-caption" }, chart).textContent =
       index === 0 ? "query q and keys k" : "values v and the output Σ w v";
     return { px, py };
@@ -107,25 +83,12 @@ function render({ model, el }) {
   const outputDot = svg("circle", { r: 5, fill: ORANGE }, chart);
   const outputText = svg("text", { class: "pa-label", "font-weight": "bold" }, chart);
 
-  const setQuery = (q) => { model.set("query", [clamp(q[0]), clamp(q[1])]); model.save_changes(); };
-  handle.addEventListener("keydown", (event) => {
-    const step = event.shiftKey ? 0.1 : 0.25;
-    const delta = { ArrowRight: [step, 0], ArrowLeft: [-step, 0], ArrowUp: [0, step], ArrowDown: [0, -step] }[event.key];
-    if (!delta) return;
-    event.preventDefault();
+  const setQuery = (q) => setTrait(model, "query", [onPlane(q[0]), onPlane(q[1])]);
+  planeKeys(handle, (delta) => {
     const q = model.get("query");
     setQuery([q[0] + delta[0], q[1] + delta[1]]);
   });
-  handle.addEventListener("pointerdown", (event) => {
-    event.preventDefault();
-    handle.setPointerCapture(event.pointerId);
-    const follow = (e) => {
-      const p = new DOMPoint(e.clientX, e.clientY).matrixTransform(chart.getScreenCTM().inverse());
-      setQuery([(p.x - 20) / SCALE - LIMIT, LIMIT - (p.y - 20) / SCALE]);
-    };
-    handle.addEventListener("pointermove", follow);
-    handle.addEventListener("pointerup", () => handle.removeEventListener("pointermove", follow), { once: true });
-  });
+  draggable(handle, chart, (p) => setQuery([(p.x - 20) / SCALE - LIMIT, LIMIT - (p.y - 20) / SCALE]));
 
   // The table: one row per key, its mask checkbox, score and weight.
   const table = document.createElement("table");
@@ -146,8 +109,7 @@ function render({ model, el }) {
     box.addEventListener("change", () => {
       const mask = model.get("mask").slice();
       mask[j] = box.checked;
-      model.set("mask", mask);
-      model.save_changes();
+      setTrait(model, "mask", mask);
     });
     boxCell.appendChild(box);
     const score = document.createElement("td");
@@ -163,17 +125,10 @@ function render({ model, el }) {
     return { box, score, bar, weightText };
   });
 
-  const toggle = document.createElement("label");
-  toggle.className = "pa-control";
-  const scaledBox = document.createElement("input");
-  scaledBox.type = "checkbox";
-  scaledBox.setAttribute("aria-label", "divide the scores by the square root of d_k");
-  toggle.append(scaledBox, document.createTextNode("divide the scores by √d_k = √2"));
-  scaledBox.addEventListener("change", () => { model.set("scaled", scaledBox.checked); model.save_changes(); });
-
-  const live = document.createElement("p");
-  live.className = "pa-live-text";
-  live.setAttribute("aria-live", "polite");
+  const { label: toggle, box: scaledBox } = checkbox("divide the scores by √d_k = √2",
+    "divide the scores by the square root of d_k");
+  scaledBox.addEventListener("change", () => setTrait(model, "scaled", scaledBox.checked));
+  const live = liveText(null);
 
   function draw() {
     const q = model.get("query");
@@ -227,12 +182,8 @@ function render({ model, el }) {
 
   root.append(chart, toggle, table, live);
   el.appendChild(root);
-  root.dataset.checkError = String(checkError(model.get("checks"), keys, values));
-  root.dataset.checkTolerance = "1e-9";
-  model.on("change:query", draw);
-  model.on("change:mask", draw);
-  model.on("change:scaled", draw);
-  draw();
+  reportCheck(root, checkError(model.get("checks"), keys, values), "1e-9");
+  drawOn(model, ["query", "mask", "scaled"], draw);
 }
 
 export default { render };

@@ -2,11 +2,8 @@
 // sentence: each word's vector (plus, if ticked, the sinusoidal encoding of its position) goes
 // through SA(X) = softmax(X W_Q (X W_K)^T / sqrt(d_k)) X W_V, computed here as the package's
 // scaled_dot_product_attention does. Without positions a repeated word gets identical rows.
-
-export function words(sentence) {
-  return sentence.split(/\s+/).map((w) => w.replace(/^[.,!?;:]+|[.,!?;:]+$/g, "").toLowerCase())
-    .filter((w) => w.length > 0);
-}
+// words, softmax and the page's helpers come from common.js, which live_widgets.py puts in front
+// of this file.
 
 const matmul = (rows, matrix) => rows.map((x) => matrix[0].map((_, c) => x.reduce((s, xi, r) => s + xi * matrix[r][c], 0)));
 
@@ -23,36 +20,19 @@ export function selfAttention(tokens, state, positions) {
   const values = matmul(inputs, wv);
   const scale = 1 / Math.sqrt(wk[0].length);
   return queries.map((q) => {
-    const scores = keys.map((k) => k.reduce((s, kj, j) => s + kj * q[j], 0) * scale);
-    const max = Math.max(...scores);
-    const exps = scores.map((s) => Math.exp(s - max));
-    const total = exps.reduce((a, b) => a + b, 0);
-    return values[0].map((_, c) => exps.reduce((s, e, j) => s + (e / total) * values[j][c], 0));
+    const weights = softmax(keys.map((k) => k.reduce((s, kj, j) => s + kj * q[j], 0) * scale));
+    return values[0].map((_, c) => weights.reduce((s, w, j) => s + w * values[j][c], 0));
   });
 }
 
 export function checkError(checks, state) {
-  let worst = 0;
-  for (const c of checks) {
-    selfAttention(c.words, state, c.positions).forEach((row, i) => row.forEach((v, j) => {
-      worst = Math.max(worst, Math.abs(v - c.outputs[i][j]));
-    }));
-  }
-  return worst;
+  return worstCheck(checks, (c) => largestDifference(selfAttention(c.words, state, c.positions), c.outputs));
 }
 
-const SVG = "http://www.w3.org/2000/svg";
 const CELL_W = 58;
 const CELL_H = 26;
 const LEFT = 96;
 const TOP = 22;
-
-function svg(name, attributes, parent) {
-  const node = document.createElementNS(SVG, name);
-  for (const [key, value] of Object.entries(attributes)) node.setAttribute(key, value);
-  if (parent) parent.appendChild(node);
-  return node;
-}
 
 function render({ model, el }) {
   const state = Object.fromEntries(["vocabulary", "word_vectors", "w_query", "w_key", "w_value"]
@@ -60,34 +40,15 @@ function render({ model, el }) {
   const maxWords = model.get("max_words");
   const dv = state.w_value[0].length;
 
-  const root = document.createElement("div");
-  root.className = "pa-live pa-self-attention-order";
-  const row = document.createElement("label");
-  row.className = "pa-control";
-  row.textContent = "your sentence ";
-  const input = document.createElement("input");
-  input.type = "text";
-  input.size = 40;
+  const root = element("div", "pa-live pa-self-attention-order");
+  const { label: row, input } = sentenceInput(model, 40, `a sentence of the words ${state.vocabulary.join(", ")}`);
   input.style.maxWidth = "100%";
-  input.setAttribute("aria-label", `a sentence of the words ${state.vocabulary.join(", ")}`);
-  input.dataset.paExample = model.get("example");
-  input.dataset.paAlternative = model.get("alternative");
-  input.value = model.get("sentence");
-  row.appendChild(input);
-  const toggle = document.createElement("label");
-  toggle.className = "pa-control";
-  const box = document.createElement("input");
-  box.type = "checkbox";
-  box.setAttribute("aria-label", "add the sinusoidal position encoding to the inputs");
-  toggle.append(box, document.createTextNode("add the sinusoidal position encoding PE_t to each input"));
-  const message = document.createElement("p");
-  message.className = "pa-message";
-  message.setAttribute("role", "status");
+  const { label: toggle, box } = checkbox("add the sinusoidal position encoding PE_t to each input",
+    "add the sinusoidal position encoding to the inputs");
+  const message = statusMessage(null);
   message.style.margin = "0.2em 0";
   const chart = svg("svg", { width: "100%", role: "img" }, null);
-  const live = document.createElement("p");
-  live.className = "pa-live-text";
-  live.setAttribute("aria-live", "polite");
+  const live = liveText(null);
 
   let tokens = words(model.get("sentence"));
   let problem = "";
@@ -106,10 +67,10 @@ function render({ model, el }) {
   }
   input.addEventListener("input", () => {
     problem = parse(input.value);
-    if (!problem) { model.set("sentence", tokens.join(" ")); model.save_changes(); }
+    if (!problem) setTrait(model, "sentence", tokens.join(" "));
     draw();
   });
-  box.addEventListener("change", () => { model.set("positions", box.checked); model.save_changes(); });
+  box.addEventListener("change", () => setTrait(model, "positions", box.checked));
 
   function draw() {
     const positions = model.get("positions");
@@ -132,7 +93,7 @@ function render({ model, el }) {
       svg("text", { x: LEFT - 8, y: y + CELL_H / 2 + 4, class: "pa-label", "text-anchor": "end" }, chart)
         .textContent = `${i + 1} ${word}`;
       outputs[i].forEach((v, j) => {
-        svg("rect", { x: LEFT + CELL_W * j, y, width: CELL_W, height: CELL_H, fill: v >= 0 ? "#0072B2" : "#E69F00",
+        svg("rect", { x: LEFT + CELL_W * j, y, width: CELL_W, height: CELL_H, fill: v >= 0 ? BLUE : "#E69F00",
           "fill-opacity": (0.85 * Math.abs(v) / limit).toFixed(3), stroke: "currentColor", "stroke-opacity": 0.2 }, chart);
         svg("text", { x: LEFT + CELL_W * j + CELL_W / 2, y: y + CELL_H / 2 + 4, "text-anchor": "middle",
           "font-size": 11, fill: "currentColor" }, chart).textContent = v.toFixed(2);
@@ -164,10 +125,8 @@ function render({ model, el }) {
 
   root.append(row, toggle, message, chart, live);
   el.appendChild(root);
-  root.dataset.checkError = String(checkError(model.get("checks"), state));
-  root.dataset.checkTolerance = "1e-9";
-  model.on("change:positions", draw);
-  draw();
+  reportCheck(root, checkError(model.get("checks"), state), "1e-9");
+  drawOn(model, ["positions"], draw);
 }
 
 export default { render };

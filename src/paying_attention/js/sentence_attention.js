@@ -1,12 +1,8 @@
 // Your sentence's attention map (paying_attention.live_widgets.SentenceAttention), the tour.
 // Type a short sentence from the small vocabulary: each word becomes its kind and its position
 // (two one-hot codes), the head's matrices give queries and keys, and the weights
-// softmax(Q K^T / sqrt(d_k)) are computed here in the browser, row by row.
-
-export function words(sentence) {
-  return sentence.split(/\s+/).map((w) => w.replace(/^[.,!?;:]+|[.,!?;:]+$/g, "").toLowerCase())
-    .filter((w) => w.length > 0);
-}
+// softmax(Q K^T / sqrt(d_k)) are computed here in the browser, row by row (words and softmax
+// come from common.js, which live_widgets.py puts in front of this file).
 
 function embed(tokens, vocabulary, kinds, maxWords) {
   return tokens.map((word, position) => {
@@ -25,61 +21,28 @@ export function attention(tokens, head, vocabulary, kinds, maxWords) {
   const queries = project(inputs, head.query);           // (T, d_k)
   const keys = project(inputs, head.key);                // (T, d_k)
   const scale = 1 / Math.sqrt(head.key[0].length);       // 1 / sqrt(d_k)
-  return queries.map((q) => {
-    const scores = keys.map((k) => k.reduce((sum, kj, j) => sum + kj * q[j], 0) * scale);
-    const max = Math.max(...scores);
-    const exps = scores.map((s) => Math.exp(s - max));
-    const total = exps.reduce((a, b) => a + b, 0);
-    return exps.map((e) => e / total);
-  });
+  return queries.map((q) => softmax(keys.map((k) => k.reduce((sum, kj, j) => sum + kj * q[j], 0) * scale)));
 }
 
 export function checkError(checks, heads, vocabulary, kinds, maxWords) {
-  let worst = 0;
-  for (const c of checks) {
-    const weights = attention(words(c.sentence), heads[c.head], vocabulary, kinds, maxWords);
-    weights.forEach((row, i) => row.forEach((w, j) => { worst = Math.max(worst, Math.abs(w - c.weights[i][j])); }));
-  }
-  return worst;
+  return worstCheck(checks, (c) => largestDifference(
+    attention(words(c.sentence), heads[c.head], vocabulary, kinds, maxWords), c.weights));
 }
 
-const SVG = "http://www.w3.org/2000/svg";
-const BLUE = "#0072B2";
 const CELL = 50;
 const LEFT = 90;
 const TOP = 90;
 
-function svg(name, attributes, parent) {
-  const node = document.createElementNS(SVG, name);
-  for (const [key, value] of Object.entries(attributes)) node.setAttribute(key, value);
-  if (parent) parent.appendChild(node);
-  return node;
-}
-
 function render({ model, el }) {
-  const heads = model.get("heads");
-  const vocabulary = model.get("vocabulary");
-  const kinds = model.get("kinds");
-  const maxWords = model.get("max_words");
+  const [heads, vocabulary, kinds, maxWords] = traits(model, "heads", "vocabulary", "kinds", "max_words");
   const id = Math.random().toString(36).slice(2);
 
-  const root = document.createElement("div");
-  root.className = "pa-live pa-sentence";
-  // In dark mode the theme paints widget areas light grey; keep the page's own ground so
-  // that the text (the page's colour) stays legible.
-  Object.assign(root.style, { backgroundColor: "var(--pst-color-background, transparent)",
-    padding: "0.5em", borderRadius: "0.25rem" });
+  const root = element("div", "pa-live pa-sentence");
+  keepPageGround(root);
 
-  const inputLabel = document.createElement("label");
-  inputLabel.className = "pa-control";
-  inputLabel.textContent = "your sentence ";
-  const input = document.createElement("input");
-  Object.assign(input, { type: "text", value: model.get("sentence"), spellcheck: false, size: 36 });
-  input.setAttribute("aria-label", "your sentence");
+  const { label: inputLabel, input } = sentenceInput(model, 36, "your sentence");
+  input.spellcheck = false;
   input.setAttribute("aria-describedby", `pa-vocab-${id}`);
-  input.dataset.paExample = model.get("example");
-  input.dataset.paAlternative = model.get("alternative");
-  inputLabel.append(input);
   root.append(inputLabel);
 
   let select = null;
@@ -98,12 +61,10 @@ function render({ model, el }) {
     }
     headLabel.append(select);
     root.append(headLabel);
-    select.addEventListener("change", () => { model.set("head", select.value); model.save_changes(); });
+    select.addEventListener("change", () => setTrait(model, "head", select.value));
   }
 
-  const message = document.createElement("p");
-  message.className = "pa-message";
-  message.setAttribute("role", "status");
+  const message = statusMessage(null);
   const vocab = document.createElement("p");
   vocab.id = `pa-vocab-${id}`;
   vocab.className = "pa-vocabulary";
@@ -114,9 +75,7 @@ function render({ model, el }) {
   }).join("; ") + ".";
 
   const chart = svg("svg", { width: "100%", role: "img" });
-  const live = document.createElement("p");
-  live.className = "pa-live-text";
-  live.setAttribute("aria-live", "polite");
+  const live = liveText(null);
 
   input.addEventListener("input", () => {
     const tokens = words(input.value);
@@ -135,8 +94,7 @@ function render({ model, el }) {
       return;
     }
     message.textContent = "";
-    model.set("sentence", tokens.join(" "));
-    model.save_changes();
+    setTrait(model, "sentence", tokens.join(" "));
   });
 
   function draw() {
@@ -179,11 +137,8 @@ function render({ model, el }) {
 
   root.append(message, chart, live, vocab);
   el.appendChild(root);
-  root.dataset.checkError = String(checkError(model.get("checks"), heads, vocabulary, kinds, maxWords));
-  root.dataset.checkTolerance = "1e-6";
-  model.on("change:sentence", draw);
-  model.on("change:head", draw);
-  draw();
+  reportCheck(root, checkError(model.get("checks"), heads, vocabulary, kinds, maxWords), "1e-6");
+  drawOn(model, ["sentence", "head"], draw);
 }
 
 export default { render };

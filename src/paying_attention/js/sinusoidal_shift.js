@@ -1,7 +1,8 @@
 // A shift is a rotation (paying_attention.live_widgets.SinusoidalShift), Chapter 5. Pick a
 // position p and a shift k: pair i of the sinusoidal encoding, (sin p w_i, cos p w_i) with
 // w_i = base^(-2i/d), is a point on the unit circle, and moving to p + k turns it by k w_i,
-// whatever p is. The encoding is computed here as sinusoidal_encoding does in Python.
+// whatever p is. The encoding is computed here as sinusoidal_encoding does in Python. The page's
+// helpers come from common.js, which live_widgets.py puts in front of this file.
 
 export function frequencies(dModel, base) {
   return Array.from({ length: dModel / 2 }, (_, i) => base ** (-(2 * i) / dModel));
@@ -14,25 +15,11 @@ export function encoding(position, dModel, base) {
 }
 
 export function checkError(checks, dModel, base) {
-  let worst = 0;
-  for (const c of checks) {
-    encoding(c.position, dModel, base).forEach((v, j) => { worst = Math.max(worst, Math.abs(v - c.encoding[j])); });
-  }
-  return worst;
+  return worstCheck(checks, (c) => largestDifference(encoding(c.position, dModel, base), c.encoding));
 }
 
-const SVG = "http://www.w3.org/2000/svg";
-const BLUE = "#0072B2";
-const ORANGE = "#D55E00";
 const CELL = 130;
 const RADIUS = 44;
-
-function svg(name, attributes, parent) {
-  const node = document.createElementNS(SVG, name);
-  for (const [key, value] of Object.entries(attributes)) node.setAttribute(key, value);
-  if (parent) parent.appendChild(node);
-  return node;
-}
 const degrees = (radians) => radians * 180 / Math.PI;
 const turnText = (radians) => {
   const d = degrees(radians);
@@ -40,16 +27,13 @@ const turnText = (radians) => {
 };
 
 function render({ model, el }) {
-  const dModel = model.get("d_model");
-  const base = model.get("base");
-  const maxPosition = model.get("max_position");
+  const [dModel, base, maxPosition] = traits(model, "d_model", "base", "max_position");
   const omegas = frequencies(dModel, base);
   const pairs = omegas.length;
   const width = CELL * pairs;
   const height = CELL + 44;
 
-  const root = document.createElement("div");
-  root.className = "pa-live pa-sinusoidal-shift";
+  const root = element("div", "pa-live pa-sinusoidal-shift");
   const controls = [["position", "position p"], ["shift", "shift k"]].map(([name, text]) => {
     const label = document.createElement("label");
     label.className = "pa-control";
@@ -62,7 +46,7 @@ function render({ model, el }) {
     slider.setAttribute("aria-label", text);
     const readout = document.createElement("output");
     label.append(slider, readout);
-    slider.addEventListener("input", () => { model.set(name, Number(slider.value)); model.save_changes(); });
+    slider.addEventListener("input", () => setTrait(model, name, Number(slider.value)));
     return { name, slider, readout, label };
   });
 
@@ -91,9 +75,7 @@ function render({ model, el }) {
   legend.className = "pa-caption";
   legend.style.margin = "0.2em 0";
 
-  const live = document.createElement("p");
-  live.className = "pa-live-text";
-  live.setAttribute("aria-live", "polite");
+  const live = liveText(null);
 
   function draw() {
     const p = model.get("position");
@@ -135,11 +117,8 @@ function render({ model, el }) {
 
   root.append(...controls.map((c) => c.label), chart, legend, live);
   el.appendChild(root);
-  root.dataset.checkError = String(checkError(model.get("checks"), dModel, base));
-  root.dataset.checkTolerance = "1e-9";
-  model.on("change:position", draw);
-  model.on("change:shift", draw);
-  draw();
+  reportCheck(root, checkError(model.get("checks"), dModel, base), "1e-9");
+  drawOn(model, ["position", "shift"], draw);
 }
 
 export default { render };

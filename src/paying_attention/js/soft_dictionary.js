@@ -1,14 +1,7 @@
 // A dictionary that blends its answers (paying_attention.live_widgets.SoftDictionary), the tour.
 // Drag the query (or focus it and press the arrow keys) and move the temperature: the scores
-// (query . key), their softmax weights and the blended answer sum_j w_j v_j are recomputed here.
-
-export function softmax(scores, temperature) {
-  const scaled = scores.map((s) => s / temperature);
-  const max = Math.max(...scaled);              // subtract the maximum: no overflow (Chapter 3)
-  const exps = scaled.map((s) => Math.exp(s - max));
-  const total = exps.reduce((a, b) => a + b, 0);
-  return exps.map((e) => e / total);
-}
+// (query . key), their softmax weights (common.js's softmax) and the blended answer
+// sum_j w_j v_j are recomputed here.
 
 export function lookup(query, keys, values, temperature) {
   const scores = keys.map((k) => k[0] * query[0] + k[1] * query[1]);
@@ -18,57 +11,33 @@ export function lookup(query, keys, values, temperature) {
 }
 
 export function checkError(checks, keys, values) {
-  let worst = 0;
-  for (const c of checks) {
+  return worstCheck(checks, (c) => {
     const { weights, answer } = lookup(c.query, keys, values, c.temperature);
-    weights.forEach((w, j) => { worst = Math.max(worst, Math.abs(w - c.weights[j])); });
-    worst = Math.max(worst, Math.abs(answer - c.answer) / Math.max(1, Math.abs(c.answer)));
-  }
-  return worst;
+    return Math.max(largestDifference(weights, c.weights), Math.abs(answer - c.answer) / Math.max(1, Math.abs(c.answer)));
+  });
 }
 
-const SVG = "http://www.w3.org/2000/svg";
 const LIMIT = 3;
 const SCALE = 45;
 const PLANE = 2 * LIMIT * SCALE + 40;
-const BLUE = "#0072B2";
-const ORANGE = "#D55E00";
 
-function svg(name, attributes, parent) {
-  const node = document.createElementNS(SVG, name);
-  for (const [key, value] of Object.entries(attributes)) node.setAttribute(key, value);
-  if (parent) parent.appendChild(node);
-  return node;
-}
 const px = (v) => 20 + (v + LIMIT) * SCALE;
 const py = (v) => 20 + (LIMIT - v) * SCALE;
-const clamp = (v) => Math.round(Math.max(-LIMIT, Math.min(LIMIT, v)) * 10) / 10;
+const onPlane = (v) => clamp(v, -LIMIT, LIMIT, 1);
 const number = (v) => (Number.isInteger(v) ? String(v) : String(Math.round(v * 100) / 100));
 
 function render({ model, el }) {
-  const keys = model.get("key_points");
-  const labels = model.get("labels");
-  const values = model.get("values");
-  const unit = model.get("unit");
+  const [keys, labels, values, unit] = traits(model, "key_points", "labels", "values", "unit");
   const n = keys.length;
   const barsWidth = 40 + 60 * n;
   const width = PLANE + barsWidth;
 
-  const root = document.createElement("div");
-  root.className = "pa-live pa-soft-dictionary";
-  // In dark mode the theme paints widget areas light grey; keep the page's own ground so
-  // that the text (the page's colour) stays legible.
-  Object.assign(root.style, { backgroundColor: "var(--pst-color-background, transparent)",
-    padding: "0.5em", borderRadius: "0.25rem" });
+  const root = element("div", "pa-live pa-soft-dictionary");
+  keepPageGround(root);
   const chart = svg("svg", { viewBox: `0 0 ${width} ${PLANE}`, width: "100%", role: "group",
     "aria-label": "Keys in the plane and a query to drag; bars show the weight of each key" });
   chart.style.maxWidth = `${width * 1.2}px`;
-  for (let v = -LIMIT; v <= LIMIT; v += 1) {
-    svg("line", { x1: px(v), x2: px(v), y1: py(-LIMIT), y2: py(LIMIT), stroke: "currentColor", "stroke-opacity": 0.15 }, chart);
-    svg("line", { x1: px(-LIMIT), x2: px(LIMIT), y1: py(v), y2: py(v), stroke: "currentColor", "stroke-opacity": 0.15 }, chart);
-  }
-  svg("line", { x1: px(0), x2: px(0), y1: py(-LIMIT), y2: py(LIMIT), class: "pa-axis" }, chart);
-  svg("line", { x1: px(-LIMIT), x2: px(LIMIT), y1: py(0), y2: py(0), class: "pa-axis" }, chart);
+  planeGrid(chart, px, py, LIMIT, 0.15);
 
   keys.forEach((k) => svg("line", { x1: px(0), y1: py(0), x2: px(k[0]), y2: py(k[1]), stroke: BLUE,
     "stroke-width": 2, "stroke-opacity": 0.6 }, chart));
@@ -103,39 +72,16 @@ function render({ model, el }) {
   });
   const answerText = svg("text", { x: left, y: PLANE - 20, class: "pa-caption", "font-weight": "bold" }, chart);
 
-  const setQuery = (q) => { model.set("query", [clamp(q[0]), clamp(q[1])]); model.save_changes(); };
-  handle.addEventListener("keydown", (event) => {
-    const step = event.shiftKey ? 0.1 : 0.25;
-    const delta = { ArrowRight: [step, 0], ArrowLeft: [-step, 0], ArrowUp: [0, step], ArrowDown: [0, -step] }[event.key];
-    if (!delta) return;
-    event.preventDefault();
+  const setQuery = (q) => setTrait(model, "query", [onPlane(q[0]), onPlane(q[1])]);
+  planeKeys(handle, (delta) => {
     const q = model.get("query");
     setQuery([q[0] + delta[0], q[1] + delta[1]]);
   });
-  handle.addEventListener("pointerdown", (event) => {
-    event.preventDefault();
-    handle.setPointerCapture(event.pointerId);
-    const follow = (e) => {
-      const p = new DOMPoint(e.clientX, e.clientY).matrixTransform(chart.getScreenCTM().inverse());
-      setQuery([(p.x - 20) / SCALE - LIMIT, LIMIT - (p.y - 20) / SCALE]);
-    };
-    handle.addEventListener("pointermove", follow);
-    handle.addEventListener("pointerup", () => handle.removeEventListener("pointermove", follow), { once: true });
-  });
+  draggable(handle, chart, (p) => setQuery([(p.x - 20) / SCALE - LIMIT, LIMIT - (p.y - 20) / SCALE]));
 
-  const control = document.createElement("label");
-  control.className = "pa-control";
-  control.textContent = "temperature ";
-  const slider = document.createElement("input");
-  Object.assign(slider, { type: "range", min: "0.1", max: "5", step: "0.1" });
-  slider.setAttribute("aria-label", "temperature");
-  const readout = document.createElement("output");
-  control.append(slider, readout);
-  slider.addEventListener("input", () => { model.set("temperature", Number(slider.value)); model.save_changes(); });
-
-  const live = document.createElement("p");
-  live.className = "pa-live-text";
-  live.setAttribute("aria-live", "polite");
+  const { label: control, input: slider, readout } = rangeSlider("temperature", 0.1, 5, 0.1);
+  slider.addEventListener("input", () => setTrait(model, "temperature", Number(slider.value)));
+  const live = liveText(null);
 
   function draw() {
     const q = model.get("query");
@@ -174,11 +120,8 @@ function render({ model, el }) {
 
   root.append(chart, control, live);
   el.appendChild(root);
-  root.dataset.checkError = String(checkError(model.get("checks"), keys, values));
-  root.dataset.checkTolerance = "1e-6";
-  model.on("change:query", draw);
-  model.on("change:temperature", draw);
-  draw();
+  reportCheck(root, checkError(model.get("checks"), keys, values), "1e-6");
+  drawOn(model, ["query", "temperature"], draw);
 }
 
 export default { render };

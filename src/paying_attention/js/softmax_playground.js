@@ -1,32 +1,16 @@
 // Softmax playground (paying_attention.live_widgets.SoftmaxPlayground), Chapter 2 and the tour.
 // Drag a score bar (or focus it and press the arrow keys) and move the temperature: the weights
-// w_j = exp(s_j / T) / sum_l exp(s_l / T) redraw at once, computed here in the browser.
+// w_j = exp(s_j / T) / sum_l exp(s_l / T) redraw at once, computed here in the browser by
+// common.js's softmax (which live_widgets.py puts in front of this file).
 
-export function softmax(scores, temperature) {
-  const scaled = scores.map((s) => s / temperature);
-  const max = Math.max(...scaled); // subtract the maximum: no overflow (Chapter 2)
-  const exps = scaled.map((s) => Math.exp(s - max));
-  const total = exps.reduce((a, b) => a + b, 0);
-  return exps.map((e) => e / total);
-}
-
-const SVG = "http://www.w3.org/2000/svg";
 const RANGE = 5; // scores live in [-5, 5]
-
-function svg(name, attributes, parent) {
-  const node = document.createElementNS(SVG, name);
-  for (const [key, value] of Object.entries(attributes)) node.setAttribute(key, value);
-  if (parent) parent.appendChild(node);
-  return node;
-}
 
 function render({ model, el }) {
   const labels = model.get("labels");
   const n = labels.length;
   const width = 120 + 56 * n;
   const height = 170;
-  const root = document.createElement("div");
-  root.className = "pa-live pa-softmax";
+  const root = element("div", "pa-live pa-softmax");
 
   const chart = svg("svg", { viewBox: `0 0 ${width} ${2 * height + 40}`, width: "100%",
     role: "group", "aria-label": "Scores (drag or use the arrow keys) and their softmax weights" });
@@ -52,9 +36,8 @@ function render({ model, el }) {
 
     const setScore = (value) => {
       const scores = model.get("scores").slice();
-      scores[j] = Math.round(Math.max(-RANGE, Math.min(RANGE, value)) * 10) / 10;
-      model.set("scores", scores);
-      model.save_changes();
+      scores[j] = clamp(value, -RANGE, RANGE, 1);
+      setTrait(model, "scores", scores);
     };
     score.addEventListener("keydown", (event) => {
       const step = { ArrowUp: 0.5, ArrowRight: 0.5, ArrowDown: -0.5, ArrowLeft: -0.5 }[event.key];
@@ -75,22 +58,9 @@ function render({ model, el }) {
     });
   });
 
-  const control = document.createElement("label");
-  control.className = "pa-control";
-  control.textContent = "temperature ";
-  const slider = document.createElement("input");
-  Object.assign(slider, { type: "range", min: "0.1", max: "5", step: "0.1" });
-  slider.setAttribute("aria-label", "temperature");
-  const readout = document.createElement("output");
-  control.append(slider, readout);
-  slider.addEventListener("input", () => {
-    model.set("temperature", Number(slider.value));
-    model.save_changes();
-  });
-
-  const live = document.createElement("p");
-  live.className = "pa-live-text";
-  live.setAttribute("aria-live", "polite");
+  const { label: control, input: slider, readout } = rangeSlider("temperature", 0.1, 5, 0.1);
+  slider.addEventListener("input", () => setTrait(model, "temperature", Number(slider.value)));
+  const live = liveText(null);
 
   function draw() {
     const scores = model.get("scores");
@@ -118,20 +88,12 @@ function render({ model, el }) {
   }
 
   // Self-check against the package's Python (paying_attention.scoring.softmax).
-  let error = 0;
-  for (const check of model.get("checks")) {
-    softmax(check.scores, check.temperature).forEach((w, j) => {
-      error = Math.max(error, Math.abs(w - check.weights[j]));
-    });
-  }
-  root.dataset.checkError = String(error);
-  root.dataset.checkTolerance = "1e-12";
+  reportCheck(root, worstCheck(model.get("checks"),
+    (check) => largestDifference(softmax(check.scores, check.temperature), check.weights)), "1e-12");
 
   root.append(chart, control, live);
   el.appendChild(root);
-  model.on("change:scores", draw);
-  model.on("change:temperature", draw);
-  draw();
+  drawOn(model, ["scores", "temperature"], draw);
 }
 
 export default { render };

@@ -8,11 +8,12 @@
 //   logits = LN(X_L) W_U^T + b_U                         (final norm, unembedding)
 // with the attention of Chapter 6: per head, softmax(q k^T / sqrt(d_k)) over the keys j <= t.
 // Then it shows the next-character probabilities, a seeded sample and every head's map.
+// softmax, decodeFloat32 and the page's helpers come from common.js, which live_widgets.py puts in
+// front of this file.
 
 // ------------------------------------------------------------------------------- the model
 export function decodeWeights(base64, layout) {
-  const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
-  const floats = new Float32Array(bytes.buffer);
+  const floats = decodeFloat32(base64);
   const weights = {};
   for (const [name, offset, size] of layout) weights[name] = floats.subarray(offset, offset + size);
   return weights;
@@ -200,14 +201,6 @@ export function forward(net, ids, { cache = null, weights: wantWeights = false }
   return { logits, weights: maps, rows };
 }
 
-export function softmax(logits, temperature = 1) {
-  const scaled = Array.from(logits, (z) => z / temperature);
-  const max = Math.max(...scaled);
-  const exps = scaled.map((z) => Math.exp(z - max));
-  const total = exps.reduce((a, b) => a + b, 0);
-  return exps.map((e) => e / total);
-}
-
 // The seeded uniform numbers (mulberry32); TinyTransformerPlayground.continuation draws the same.
 export function mulberry32(seed) {
   let a = seed >>> 0;
@@ -273,7 +266,7 @@ export function makeNet(model) {
 // prompt, one token at a time through the cache.
 export function checkError(net, checks) {
   const V = net.config.vocab_size;
-  const reference = new Float32Array(Uint8Array.from(atob(checks.logits), (c) => c.charCodeAt(0)).buffer);
+  const reference = decodeFloat32(checks.logits);
   let offset = 0, error = 0;
   checks.ids.forEach((ids, k) => {
     const { logits } = forward(net, ids);
@@ -305,24 +298,8 @@ export function timeForward(net, ids, repeats = 7) {
 }
 
 // ------------------------------------------------------------------------------- the page
-const SVG = "http://www.w3.org/2000/svg";
 const show = (c) => (c === " " ? "␣" : c === "\n" ? "↵" : c);
 const shown = (text) => text.replace(/\n/g, "↵");
-
-function svg(name, attributes, parent) {
-  const node = document.createElementNS(SVG, name);
-  for (const [key, value] of Object.entries(attributes)) node.setAttribute(key, value);
-  if (parent) parent.appendChild(node);
-  return node;
-}
-
-function element(tag, className, parent, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  if (parent) parent.appendChild(node);
-  return node;
-}
 
 // The layout (live.css gives the colours, light and dark): a wide text box, maps in a grid.
 const STYLES = {
@@ -347,16 +324,6 @@ function style(root) {
   }
 }
 
-function slider(parent, label, min, max, step) {
-  const control = element("label", "pa-control", parent, `${label} `);
-  const input = document.createElement("input");
-  Object.assign(input, { type: "range", min: String(min), max: String(max), step: String(step) });
-  input.setAttribute("aria-label", label);
-  const readout = document.createElement("output");
-  control.append(input, readout);
-  return { input, readout };
-}
-
 function render({ model, el }) {
   const net = makeNet(model);
   const { vocab_size: V, num_layers: L, num_heads: H, max_length } = net.config;
@@ -373,8 +340,7 @@ function render({ model, el }) {
   textbox.dataset.paAlternative = "CORIOLANUS:\nWhat is the";
   const textLabel = element("label", "pa-caption-block", root, `Your text (at most ${max_length} characters are read):`);
   textLabel.append(textbox);
-  const message = element("p", "pa-message", root);
-  message.setAttribute("role", "status");
+  const message = statusMessage(root);
 
   element("p", "pa-caption-block", root, "Next character:");
   const barWidth = 360, barHeight = 22;
@@ -383,8 +349,9 @@ function render({ model, el }) {
   bars.style.maxWidth = `${barWidth * 1.4}px`;
 
   const controls = element("div", "pa-controls", root);
-  const temperature = slider(controls, "temperature", 0, 2, 0.1);
-  const seed = slider(controls, "seed", 0, 20, 1);
+  const temperature = rangeSlider("temperature", 0, 2, 0.1);
+  const seed = rangeSlider("seed", 0, 20, 1);
+  controls.append(temperature.label, seed.label);
   const sample = element("p", "pa-sample", root);
 
   const mapsTitle = element("p", "pa-caption-block", root,
@@ -402,8 +369,7 @@ function render({ model, el }) {
       canvases.push(canvas);
     }
   }
-  const live = element("p", "pa-live-text", root);
-  live.setAttribute("aria-live", "polite");
+  const live = liveText(root);
   style(root);
   el.appendChild(root);
 
@@ -449,18 +415,18 @@ function render({ model, el }) {
   }
 
   let last = null, requests = 0;
-  const muted = (words) => {
-    const span = element("span", null, null, words);
+  const muted = (note) => {
+    const span = element("span", null, null, note);
     span.style.color = "var(--pa-muted)";
     return span;
   };
 
-  function say(words) {
+  function say(problem) {
     last = null;
     requests++;
-    message.textContent = words;
+    message.textContent = problem;
     const settings = `temperature ${model.get("temperature").toFixed(1)}, seed ${model.get("seed")}`;
-    live.textContent = `${words} (Sampling at ${settings} once the text can be read.)`;
+    live.textContent = `${problem} (Sampling at ${settings} once the text can be read.)`;
     bars.replaceChildren();
     sample.textContent = "";
     clearMaps();
@@ -524,13 +490,12 @@ function render({ model, el }) {
     }, 0);
   }
 
-  textbox.addEventListener("input", () => { model.set("text", textbox.value); model.save_changes(); });
-  temperature.input.addEventListener("input", () => { model.set("temperature", Number(temperature.input.value)); model.save_changes(); });
-  seed.input.addEventListener("input", () => { model.set("seed", Number(seed.input.value)); model.save_changes(); });
+  textbox.addEventListener("input", () => setTrait(model, "text", textbox.value));
+  temperature.input.addEventListener("input", () => setTrait(model, "temperature", Number(temperature.input.value)));
+  seed.input.addEventListener("input", () => setTrait(model, "seed", Number(seed.input.value)));
   for (const name of ["text", "temperature", "seed"]) model.on(`change:${name}`, update);
 
-  root.dataset.checkError = String(checkError(net, model.get("checks")));
-  root.dataset.checkTolerance = "1e-4";
+  reportCheck(root, checkError(net, model.get("checks")), "1e-4");
   const benchIds = Array.from(model.get("checks").bench_text).map((c) => index.get(c));
   const timing = timeForward(net, benchIds);                 // read by make bench
   root.dataset.forwardMs = timing.median.toFixed(2);

@@ -2,19 +2,15 @@
 // Chapter 6. The model's embeddings, layer norm and query/key projections come as float32; for
 // the typed sentence this module computes x_t = E[token_t] + P[t], LN(x), Q = X W_Q + b_Q,
 // K = X W_K + b_K and, for each head h, the causal softmax(Q_h K_h^T / sqrt(d_k)): the attention
-// maps of the PyTorch model, checked against it on stored sentences.
+// maps of the PyTorch model, checked against it on stored sentences. softmax, decodeFloat32 and
+// the page's helpers come from common.js, which live_widgets.py puts in front of this file.
 
 export function tokenize(sentence) {
   return sentence.replace(/([,.])/g, " $1 ").toLowerCase().split(/\s+/).filter((w) => w.length > 0);
 }
 
-function decode(text) {
-  const bytes = Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
-  return new Float32Array(bytes.buffer);          // little-endian float32, as exported
-}
-
 export function unpack(weights) {
-  return Object.fromEntries(Object.entries(weights).map(([name, text]) => [name, decode(text)]));
+  return Object.fromEntries(Object.entries(weights).map(([name, text]) => [name, decodeFloat32(text)]));
 }
 
 export function attentionMaps(ids, w, config) {
@@ -43,62 +39,30 @@ export function attentionMaps(ids, w, config) {
       for (let c = h * dk; c < (h + 1) * dk; c += 1) s += q[c] * keys[j][c];
       scores.push(s * scale);
     }
-    const max = Math.max(...scores);
-    const exps = scores.map((s) => Math.exp(s - max));
-    const total = exps.reduce((a, b) => a + b, 0);
-    return Array.from({ length: T }, (_, j) => (j <= i ? exps[j] / total : 0));
+    const row = softmax(scores);
+    return Array.from({ length: T }, (_, j) => (j <= i ? row[j] : 0));
   }));                                                                    // (H, T, T)
 }
 
 export function checkError(checks, index, w, config) {
-  let worst = 0;
-  for (const c of checks) {
-    const maps = attentionMaps(c.tokens.map((t) => index.get(t)), w, config);
-    maps.forEach((rows, h) => rows.forEach((row, i) => row.forEach((v, j) => {
-      worst = Math.max(worst, Math.abs(v - c.weights[h][i][j]));
-    })));
-  }
-  return worst;
+  return worstCheck(checks, (c) => largestDifference(attentionMaps(c.tokens.map((t) => index.get(t)), w, config), c.weights));
 }
 
-const SVG = "http://www.w3.org/2000/svg";
-const BLUE = "#0072B2";
 const CELL = 28;
 const LEFT = 74;
 const TOP = 74;
 
-function svg(name, attributes, parent) {
-  const node = document.createElementNS(SVG, name);
-  for (const [key, value] of Object.entries(attributes)) node.setAttribute(key, value);
-  if (parent) parent.appendChild(node);
-  return node;
-}
-
 function render({ model, el }) {
-  const config = model.get("model_config");
-  const vocabulary = model.get("vocabulary");
-  const groups = model.get("groups");
+  const [config, vocabulary, groups] = traits(model, "model_config", "vocabulary", "groups");
   const index = new Map(vocabulary.map((word, i) => [word, i]));
   index.delete(vocabulary[0]);                                  // padding is not a word
   const stems = new Set(groups.filter((g) => g.kind.startsWith("verbs")).flatMap((g) => g.words));
   const weights = unpack(model.get("weights"));
   const maxLength = config.max_length;
 
-  const root = document.createElement("div");
-  root.className = "pa-live pa-toy-heads";
-
-  const row1 = document.createElement("label");
-  row1.className = "pa-control";
-  row1.textContent = "your sentence ";
-  const input = document.createElement("input");
-  input.type = "text";
-  input.size = 60;
+  const root = element("div", "pa-live pa-toy-heads");
+  const { label: row1, input } = sentenceInput(model, 60, "your sentence in the toy language");
   input.style.maxWidth = "100%";
-  input.setAttribute("aria-label", "your sentence in the toy language");
-  input.dataset.paExample = model.get("example");
-  input.dataset.paAlternative = model.get("alternative");
-  input.value = model.get("sentence");
-  row1.appendChild(input);
 
   const row2 = document.createElement("div");
   row2.className = "pa-control";
@@ -119,20 +83,16 @@ function render({ model, el }) {
   headLabel.appendChild(headSelect);
   row2.append(adder, headLabel);
 
-  const message = document.createElement("p");
-  message.className = "pa-message";
-  message.setAttribute("role", "status");
+  const message = statusMessage(null);
   message.style.margin = "0.2em 0";
 
   const chart = svg("svg", { width: "100%", role: "img" }, null);
-  const words = document.createElement("p");
-  words.className = "pa-caption";
-  words.style.fontSize = "0.85em";
-  words.textContent = "Words the model knows: " + groups.map((g) => `${g.kind}: ${g.words.join(" ")}`).join("; ") + ".";
+  const knownWords = document.createElement("p");
+  knownWords.className = "pa-caption";
+  knownWords.style.fontSize = "0.85em";
+  knownWords.textContent = "Words the model knows: " + groups.map((g) => `${g.kind}: ${g.words.join(" ")}`).join("; ") + ".";
 
-  const live = document.createElement("p");
-  live.className = "pa-live-text";
-  live.setAttribute("aria-live", "polite");
+  const live = liveText(null);
 
   let tokens = tokenize(model.get("sentence"));
   let problem = "";
@@ -156,10 +116,7 @@ function render({ model, el }) {
 
   function update() {
     problem = parse(input.value);
-    if (!problem) {
-      model.set("sentence", tokens.join(" "));
-      model.save_changes();
-    }
+    if (!problem) setTrait(model, "sentence", tokens.join(" "));
     draw();
   }
   input.addEventListener("input", update);
@@ -169,7 +126,7 @@ function render({ model, el }) {
     adder.selectedIndex = 0;
     update();
   });
-  headSelect.addEventListener("change", () => { model.set("head", Number(headSelect.value)); model.save_changes(); });
+  headSelect.addEventListener("change", () => setTrait(model, "head", Number(headSelect.value)));
 
   function draw() {
     const head = model.get("head");
@@ -213,12 +170,10 @@ function render({ model, el }) {
     live.textContent = problem ? `${problem} The map still shows the last sentence the model could read. ${shown}` : shown;
   }
 
-  root.append(row1, row2, message, chart, live, words);
+  root.append(row1, row2, message, chart, live, knownWords);
   el.appendChild(root);
-  root.dataset.checkError = String(checkError(model.get("checks"), index, weights, config));
-  root.dataset.checkTolerance = "1e-4";
-  model.on("change:head", draw);
-  draw();
+  reportCheck(root, checkError(model.get("checks"), index, weights, config), "1e-4");
+  drawOn(model, ["head"], draw);
 }
 
 export default { render };
