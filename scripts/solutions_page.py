@@ -11,8 +11,11 @@ cannot show one solution twice, so this script copies them from the chapters lis
   markdown as written, each code cell as a Python block, and the cell's text output as stored in
   the notebook (pictures are left to the chapter page).
 
-Labels inside the copied text (``(name)=`` targets, ``:label:`` options and ``$$ ... $$ (name)``
-equation labels) are dropped, so that nothing is defined twice. ``tests/test_pages.py``
+The markdown is read as the build reads it, by myst-parser's markdown-it tokenizer with the
+book's MyST extensions: the directives are its fence tokens, their arguments and options are
+parsed by MyST's directive parser against sphinx-exercise's own directive classes. Labels inside
+the copied text (``(name)=`` targets, ``:label:`` options and ``$$ ... $$ (name)`` equation
+labels, each a token too) are dropped, so that nothing is defined twice. ``tests/test_pages.py``
 regenerates the page and fails if the committed one differs.
 
 Usage::
@@ -23,33 +26,141 @@ Usage::
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import yaml
+from markdown_it import MarkdownIt
+from markdown_it.renderer import RendererHTML
+from myst_parser.config.main import MdParserConfig
+from myst_parser.parsers.directives import parse_directive_text
+from myst_parser.parsers.mdit import create_md_parser
+from sphinx_exercise.directive import (ExerciseDirective, ExerciseEndDirective, ExerciseStartDirective,
+                                       SolutionEndDirective, SolutionStartDirective)
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from book_sources import (BOOK, Chapter, cell_source, glued_values, paste_glue,  # noqa: E402
-                          published_chapters, write_or_check)
+from book_sources import (BOOK, ROOT, Chapter, cell_source, glued_values,  # noqa: E402
+                          paste_glue, published_chapters, write_or_check)
 
 OUTPUT = BOOK / "solutions.md"
 
-FENCE = r"(?P<fence>`{3,}|:{3,})"
-EXERCISE = re.compile(FENCE + r"\{exercise\}[ \t]*(?P<title>[^\n]*)\n(?P<body>.*?)^(?P=fence)[ \t]*$",
-                      re.MULTILINE | re.DOTALL)
-EXERCISE_START = re.compile(FENCE + r"\{exercise-start\}[ \t]*(?P<title>[^\n]*)\n(?P<options>(?:[ \t]*:[\w-]+:.*\n)*)"
-                            r"(?P=fence)[ \t]*$", re.MULTILINE)
-EXERCISE_END = re.compile(FENCE + r"\{exercise-end\}[ \t]*\n(?P=fence)[ \t]*$", re.MULTILINE)
-SOLUTION_START = re.compile(FENCE + r"\{solution-start\}[ \t]*(?P<label>\S+)[^\n]*\n"
-                            r"(?:[ \t]*:[\w-]+:.*\n)*(?P=fence)[ \t]*$", re.MULTILINE)
-SOLUTION_END = re.compile(FENCE + r"\{solution-end\}[ \t]*\n(?P=fence)[ \t]*$", re.MULTILINE)
-LABEL_OPTION = re.compile(r"^[ \t]*:label:[ \t]*(\S+)[ \t]*$", re.MULTILINE)
-OPTION = re.compile(r"^[ \t]*:[\w-]+:.*$")
-TARGET = re.compile(r"^\([\w-]+\)=[ \t]*\n", re.MULTILINE)
-EQUATION_LABEL = re.compile(r"(\$\$)[ \t]*\([\w-]+\)")
-MARKERS = [("exercise", EXERCISE), ("exercise-start", EXERCISE_START),
-           ("exercise-end", EXERCISE_END), ("solution-start", SOLUTION_START),
-           ("solution-end", SOLUTION_END)]
+# The five directives of sphinx-exercise that mark an exercise and its solution, with the classes
+# that define their arguments and options (MyST's own directive parser reads them by these).
+EXERCISE_DIRECTIVES = {"exercise": ExerciseDirective, "exercise-start": ExerciseStartDirective,
+                       "exercise-end": ExerciseEndDirective,
+                       "solution-start": SolutionStartDirective, "solution-end": SolutionEndDirective}
+FENCES = ("fence", "colon_fence")      # ```{name} and :::{name} blocks: code or a directive
+
+
+def myst_parser() -> MarkdownIt:
+    """The markdown-it tokenizer of myst-parser, with the MyST extensions the book enables.
+
+    Also with ``dmath_double_inline``, so that ``$$...$$`` written inside a sentence is one token
+    (a ``$$...$$ (name)`` label there is dropped like that of a display equation).
+    """
+    config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+    extensions = set(config.get("parse", {}).get("myst_enable_extensions", []))
+    return create_md_parser(MdParserConfig(enable_extensions=extensions, dmath_double_inline=True),
+                            RendererHTML)
+
+
+MARKDOWN = myst_parser()
+
+
+@dataclass
+class Directive:
+    """One ``{name}`` directive of a markdown cell, as the tokenizer found it."""
+    name: str                         # e.g. "exercise", "solution-start"
+    arguments: list[str]              # from the opening line
+    options: dict[str, str]           # the ``:name: value`` lines at the top of its body
+    body: str                         # the rest of its content
+    lines: tuple[int, int]            # its first line and the line after it, in the cell
+
+
+def directive_name(token) -> str | None:
+    """``name`` for a fenced ``{name}`` directive token, else None (a code block, a paragraph)."""
+    if token.type not in FENCES or not token.info.startswith("{"):
+        return None
+    name, closed, _ = token.info[1:].partition("}")
+    return name if closed else None
+
+
+def exercise_directives(source: str) -> list[Directive]:
+    """The exercise and solution directives at the top level of a markdown cell, in order."""
+    found = []
+    for token in MARKDOWN.parse(source):
+        name = directive_name(token)
+        if token.level != 0 or name not in EXERCISE_DIRECTIVES:
+            continue
+        argument = token.info.partition("}")[2].strip()
+        # validate_options=False: read the options as written, without a Sphinx application.
+        parsed = parse_directive_text(EXERCISE_DIRECTIVES[name], argument, token.content,
+                                      validate_options=False)
+        options = {key: str(value) for key, value in parsed.options.items()}
+        found.append(Directive(name, parsed.arguments, options, "\n".join(parsed.body),
+                               tuple(token.map)))
+    return found
+
+
+def _option_lines(lines: list[str], start: int, end: int) -> range:
+    """The ``:name: value`` lines that open a directive's body, from ``start`` (before ``end``)."""
+    stop = start
+    while stop < end and lines[stop].lstrip().startswith(":"):
+        stop += 1
+    return range(start, stop)
+
+
+def _drop_inline_equation_labels(text: str, children) -> str:
+    """Drop the ``(name)`` after each ``$$...$$`` of a paragraph (a label, for the reader who wrote it)."""
+    cursor = 0
+    for math, after in zip(children, children[1:]):
+        label = after.content.lstrip(" \t")
+        name = label[1:].partition(")")[0]
+        if (math.type != "math_inline_double" or after.type != "text" or not label.startswith("(")
+                or not name or not all(char.isalnum() or char in "_-" for char in name)):
+            continue
+        written = text.find(f"$${math.content}$$", cursor)
+        if written < 0:
+            continue
+        cursor = written + len(math.content) + 4                        # after the closing $$
+        spaces = len(text[cursor:]) - len(text[cursor:].lstrip(" \t"))
+        if text[cursor + spaces:].startswith(f"({name})"):
+            text = text[:cursor] + text[cursor + spaces + len(name) + 2:]
+    return text
+
+
+def without_labels(text: str) -> str:
+    """``text`` without the labels it defines, so that nothing is defined twice on the page.
+
+    Found by the tokenizer: ``(name)=`` targets, the ``:label:`` option of a directive (nested
+    directives included) and the ``(name)`` of an equation, ``$$ ... $$ (name)``.
+    """
+    lines = text.split("\n")
+    # From the bottom up, so that each edit leaves the line numbers of the tokens above it valid.
+    for token in sorted((t for t in MARKDOWN.parse(text) if t.map), key=lambda t: -t.map[0]):
+        first, end = token.map
+        if token.type == "myst_target":
+            del lines[first:end]
+        elif token.type == "math_block_label":                          # $$ ... $$ (name)
+            closing = lines[end - 1]
+            lines[end - 1] = closing[:closing.rindex("$$") + 2]
+        elif token.type == "inline" and token.children:
+            written = _drop_inline_equation_labels("\n".join(lines[first:end]), token.children)
+            lines[first:end] = written.split("\n")
+        elif directive_name(token):
+            closed = end - first > 1 and lines[end - 1].strip().startswith(token.markup)
+            options = _option_lines(lines, first + 1, end - 1 if closed else end)
+            body_end = end - 1 if closed else end
+            indent = lines[first][:len(lines[first]) - len(lines[first].lstrip())]
+            body = [line[len(indent):] if line.startswith(indent) else line
+                    for line in lines[options.stop:body_end]]
+            lines[options.stop:body_end] = [indent + line if line else line
+                                            for line in without_labels("\n".join(body)).split("\n")]
+            for number in reversed(options):
+                if lines[number].lstrip().startswith(":label:"):
+                    del lines[number]
+    return "\n".join(lines)
 
 
 @dataclass
@@ -58,21 +169,6 @@ class Exercise:
     title: str
     statement: list[str] = field(default_factory=list)   # MyST blocks
     solution: list[str] = field(default_factory=list)
-
-
-def strip_labels(text: str) -> str:
-    text = LABEL_OPTION.sub("", text)
-    text = TARGET.sub("", text)
-    return EQUATION_LABEL.sub(r"\1", text)
-
-
-def split_options(body: str) -> tuple[dict[str, str], str]:
-    """The ``:name: value`` lines at the top of a directive body, and the rest."""
-    options, lines = {}, body.split("\n")
-    while lines and OPTION.match(lines[0]):
-        name, _, value = lines.pop(0).strip()[1:].partition(":")
-        options[name] = value.strip()
-    return options, "\n".join(lines).strip()
 
 
 def code_block(source: str, outputs: list[dict]) -> str:
@@ -106,17 +202,22 @@ def exercises_of(chapter: Chapter) -> list[Exercise]:
     mode, current = None, None      # mode: None, "exercise" or "solution"; current: its label
 
     def add(text: str) -> None:
-        text = strip_labels(text).strip()
+        text = without_labels(text).strip()
         if text and mode and current in exercises:
             target = exercises[current].statement if mode == "exercise" else exercises[current].solution
             target.append(text)
+
+    def new_exercise(directive: Directive) -> str:
+        label = directive.options.get("label", f"{chapter.label}-exercise-{len(order) + 1}")
+        title = directive.arguments[0].strip() if directive.arguments else ""
+        exercises[label] = Exercise(label, title)
+        order.append(label)
+        return label
 
     cells = chapter.cells()
     glued = glued_values(cells)
     for cell in cells:
         source = cell_source(cell)
-        if cell.get("cell_type") == "markdown":   # measured numbers: the values the chapter shows
-            source = paste_glue(source, glued)
         if cell.get("cell_type") == "code":
             if mode and current in exercises and source.strip():
                 block = code_block(source, cell.get("outputs", []))
@@ -125,35 +226,26 @@ def exercises_of(chapter: Chapter) -> list[Exercise]:
             continue
         if cell.get("cell_type") != "markdown":
             continue
-        position = 0
-        while True:
-            found = [(match.start(), kind, match) for kind, pattern in MARKERS
-                     if (match := pattern.search(source, position))]
-            if not found:
-                add(source[position:]) if mode else None
-                break
-            start, kind, match = min(found, key=lambda item: item[0])
+        source = paste_glue(source, glued)         # measured numbers: the values the chapter shows
+        lines = source.split("\n")
+        position = 0                               # the first line not yet copied or read
+        for directive in exercise_directives(source):
+            first, end = directive.lines
             if mode:
-                add(source[position:start])
-            if kind == "exercise":
-                options, body = split_options(match.group("body"))
-                label = options.get("label", f"{chapter.label}-exercise-{len(order) + 1}")
-                exercises[label] = Exercise(label, match.group("title").strip())
-                order.append(label)
-                mode, current = "exercise", label
-                add(body)
+                add("\n".join(lines[position:first]))
+            if directive.name == "exercise":       # the statement is the directive's body
+                mode, current = "exercise", new_exercise(directive)
+                add(directive.body)
                 mode = None
-            elif kind == "exercise-start":
-                options, _ = split_options(match.group("options"))
-                label = options.get("label", f"{chapter.label}-exercise-{len(order) + 1}")
-                exercises[label] = Exercise(label, match.group("title").strip())
-                order.append(label)
-                mode, current = "exercise", label
-            elif kind == "solution-start":
-                mode, current = "solution", match.group("label")
+            elif directive.name == "exercise-start":   # the statement follows, to exercise-end
+                mode, current = "exercise", new_exercise(directive)
+            elif directive.name == "solution-start":
+                mode, current = "solution", directive.arguments[0]
             else:                                   # exercise-end or solution-end
                 mode = None
-            position = match.end()
+            position = end
+        if mode:
+            add("\n".join(lines[position:]))
     return [exercises[label] for label in order]
 
 

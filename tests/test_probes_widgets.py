@@ -1,4 +1,5 @@
 import base64
+import io
 import re
 
 import ipywidgets as widgets
@@ -54,8 +55,13 @@ def _figure(value):
 
 
 def test_figure_to_png_is_png_and_deterministic():
-    assert figure_to_png(_figure(1)) == figure_to_png(_figure(1))
-    assert figure_to_png(_figure(1))[:4] == b"\x89PNG"
+    from PIL import Image
+
+    png = figure_to_png(_figure(1))
+    assert png == figure_to_png(_figure(1)), "the same figure, the same bytes"
+    assert png != figure_to_png(_figure(2)), "another figure, other bytes"
+    with Image.open(io.BytesIO(png)) as picture:
+        assert picture.format == "PNG" and picture.size == (200, 100)   # figsize (2, 1) at dpi 100
     with pytest.raises(TypeError, match="matplotlib Figure"):
         figure_to_png("not a figure")
 
