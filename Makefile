@@ -45,7 +45,7 @@ REQUIREJS := node_modules/requirejs/require.js
 
 NOTEBOOKS := $(wildcard book/*.ipynb)
 
-.PHONY: setup book assignments diagrams text slides pages pdf test browser poppler serve execute bench clean distclean
+.PHONY: setup book assignments diagrams text slides pages pdf test browser serve execute bench clean distclean
 
 setup: $(PY_STAMP) $(KERNEL_SPEC) $(VENDOR_STAMP)
 
@@ -121,20 +121,15 @@ slides: setup
 pages: setup
 	$(PY) scripts/solutions_page.py
 
-# The whole book as one PDF, printed by Chromium page by page and joined by pdfunite.
-pdf: book browser poppler
+# The whole book as one PDF: Jupyter Book's singlehtml build (_build/singlehtml), printed by
+# Chromium in one call (scripts/pdf.py).
+pdf: setup assignments browser
 	$(PY) scripts/pdf.py
 
 # Debian's chromium for the browser test, when it is missing and we may install it.
 browser:
 	@if [ ! -x /usr/bin/chromium ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	  apt-get update && apt-get install -y --no-install-recommends chromium; \
-	fi
-
-# poppler-utils' pdfunite joins the pages of make pdf.
-poppler:
-	@if ! command -v pdfunite >/dev/null && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	  apt-get update && apt-get install -y --no-install-recommends poppler-utils; \
 	fi
 
 # One pytest run: the unit tests and the browser test in tests/, and every notebook under nbval

@@ -136,33 +136,17 @@ def tiny_transformer_forward_ms(site: Path = SITE, page_path: str = "book/09_tin
     64-character text, with every head's attention map) 7 times after a warm-up and writes the
     median to data-forward-ms on its root; this loads the page `loads` times and returns the
     median of those. Budget: 16 ms."""
-    import functools
-    import http.server
     import statistics
-    import threading
 
-    from playwright.sync_api import sync_playwright
+    from browser import chromium, serve
 
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
     values = []
-    try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=[
-                "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-component-update", "--no-first-run"])
-            page = browser.new_page()
-            for _ in range(loads):
-                page.goto(f"http://127.0.0.1:{server.server_port}/{page_path}")
-                root = page.wait_for_selector(".pa-tiny-transformer[data-forward-ms]", timeout=60_000)
-                values.append(float(root.get_attribute("data-forward-ms")))
-            browser.close()
-    finally:
-        server.shutdown()
+    with serve(site) as origin, chromium() as browser:
+        page = browser.new_page()
+        for _ in range(loads):
+            page.goto(f"{origin}/{page_path}")
+            root = page.wait_for_selector(".pa-tiny-transformer[data-forward-ms]", timeout=60_000)
+            values.append(float(root.get_attribute("data-forward-ms")))
     return statistics.median(values)
 
 

@@ -5,7 +5,7 @@
 - book/solutions.md is what ``scripts/solutions_page.py`` writes from the chapters now;
 - the instructors' guide has a lesson plan for every published chapter;
 - ``scripts/slides.py`` assigns slides by its documented rule and rewrites MyST it cannot show;
-- ``scripts/pdf.py`` prints the pages in the order of the table of contents.
+- ``scripts/pdf.py`` numbers the printed sheets and starts each page of the book on a new one.
 
 When the solutions page is stale, run ``make pages`` and commit the result.
 """
@@ -337,29 +337,15 @@ def test_slide_text_is_cut_at_sentences(slides):
     assert slides.cut("Short.", 5) == "Short."
 
 
-def test_pdf_prints_in_toc_order(monkeypatch, tmp_path):
-    """scripts/pdf.py prints the built pages of _toc.yml in reading order, and only those."""
+def test_pdf_print_style_numbers_the_sheets_and_starts_each_page_on_a_new_one():
+    """scripts/pdf.py's page style: the title quoted safely in CSS, the sheet number at the foot,
+    and a page break where each page of the website begins in the singlehtml build."""
     import pdf
 
-    (tmp_path / "_toc.yml").write_text(
-        "format: jb-book\nroot: book/intro\nchapters:\n  - file: book/zeta\n"
-        "  - file: book/alpha\n  - file: book/missing\n", encoding="utf-8")
-    site = tmp_path / "html"
-    (site / "book").mkdir(parents=True)
-    for name in ("alpha", "intro", "stray", "zeta"):        # stray.html: built, not in the TOC
-        (site / "book" / f"{name}.html").write_text("<html></html>", encoding="utf-8")
-    monkeypatch.setattr(pdf, "SITE", site)
-    monkeypatch.setattr(pdf, "toc_files", lambda: book_sources.toc_files(tmp_path / "_toc.yml"))
-    assert pdf.book_pages() == ["book/intro.html", "book/zeta.html", "book/alpha.html"]
-
-
-def test_pdf_page_style_continues_the_numbers():
-    import pdf
-
-    style = pdf.page_style(17, 'Chapter "4"  \\ attention')
-    assert "@page :first { counter-increment: page 17; }" in style
-    assert 'content: "Chapter \\"4\\" \\\\ attention";' in style
-    assert "content: counter(page);" in style
+    style = pdf.print_style('Chapter "4" \\ attention')
+    assert '@bottom-left { content: "Chapter \\"4\\" \\\\ attention";' in style
+    assert "@bottom-right { content: counter(page);" in style
+    assert 'span[id^="document-"] + section { break-before: page; }' in style
 
 
 # Perceptually uniform maps that stay readable with the common colour-vision deficiencies, and

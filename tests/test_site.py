@@ -31,11 +31,9 @@ to use another Chromium binary.
 
 from __future__ import annotations
 
-import functools
-import http.server
+import contextlib
 import os
-import shutil
-import threading
+import sys
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -43,16 +41,13 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))
+# The local server and Chromium, shared with scripts/pdf.py and scripts/bench.py. Names only: the
+# module's name, browser, is also the name of this file's Chromium fixture.
+from browser import QuietHandler, chromium, chromium_executable, is_local, serve, wait_for_mathjax  # noqa: E402
+
 SITE = ROOT / "_build" / "html"
 IN_CI = bool(os.environ.get("CI"))
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-dev-shm-usage",
-]
 # Sphinx's generated pages that are not pages of the book; they are still loaded and checked
 # for errors and requests, but have no content to check.
 GENERATED = {"genindex.html", "search.html", "py-modindex.html"}
@@ -96,6 +91,11 @@ def site_pages() -> list[str]:
 
 
 PAGES = site_pages()
+# The pages of the book (test_dark_mode), and those of them with widgets, whose static fallbacks
+# test_widgets_have_static_fallbacks checks with the widgets' JavaScript blocked.
+CONTENT_PAGES = [page for page in PAGES if Path(page).name not in GENERATED]
+WIDGET_PAGES = [page for page in CONTENT_PAGES
+                if 'application/vnd.jupyter.widget-view+json' in (SITE / page).read_text(encoding="utf-8")]
 DECKS = sorted(path.relative_to(SITE).as_posix() for path in (SITE / SLIDES_DIR).glob("*.slides.html"))
 
 
@@ -103,12 +103,9 @@ DECKS = sorted(path.relative_to(SITE).as_posix() for path in (SITE / SLIDES_DIR)
 # Fixtures: a local server and one Chromium for the whole module.
 
 
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
+class PagesHandler(QuietHandler):
     """The site at / and, as GitHub Pages serves it, under PAGES_PREFIX; a missing file gets
     404.html with status 404, as on GitHub Pages."""
-
-    def log_message(self, format, *args):  # noqa: A002 - the signature is http.server's
-        pass
 
     def translate_path(self, path):
         if path.startswith(PAGES_PREFIX):
@@ -132,42 +129,24 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
 def server():
     if not SITE.is_dir():
         skip_or_fail(f"{SITE} does not exist: run `make book` first")
-    handler = functools.partial(QuietHandler, directory=str(SITE))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
-
-
-def chromium_executable() -> str | None:
-    if os.environ.get("CHROMIUM"):
-        candidates = [os.environ["CHROMIUM"]]
-    else:
-        candidates = ["/usr/bin/chromium", shutil.which("chromium"), shutil.which("chromium-browser")]
-    for candidate in candidates:
-        if candidate and Path(candidate).is_file() and os.access(candidate, os.X_OK):
-            return candidate
-    return None
+    with serve(SITE, PagesHandler) as origin:
+        yield origin
 
 
 @pytest.fixture(scope="module")
 def browser():
     try:
-        from playwright.sync_api import sync_playwright
+        import playwright.sync_api  # noqa: F401 - only to tell a missing package from a missing browser
     except ImportError:
         skip_or_fail("playwright is not installed")
-    executable = chromium_executable()
-    with sync_playwright() as playwright:
+    with contextlib.ExitStack() as stack:
         try:
-            # Without a system Chromium, fall back to a browser installed by `playwright install`.
-            chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+            # Without a system Chromium, chromium() falls back to playwright's own browser.
+            launched = stack.enter_context(chromium())
         except Exception as error:  # noqa: BLE001 - any launch failure means "no browser"
-            where = executable or "no chromium binary found, and playwright's own browser"
+            where = chromium_executable() or "no chromium binary found, and playwright's own browser"
             skip_or_fail(f"Chromium did not start ({where}): {str(error).splitlines()[0]}")
-        yield chromium
-        chromium.close()
+        yield launched
 
 
 # ----------------------------------------------------------------------------------------------
@@ -197,23 +176,17 @@ class PageRecord:
             self.console_errors.append(f"{message.text} [{location.get('url', '')}]")
 
     def on_request_failed(self, request) -> None:
-        if self.is_local(request.url):
+        if is_local(request.url):
             self.failed_requests.append(f"{request.url}: {request.failure}")
 
     def on_response(self, response) -> None:
         if response.status >= 400:
             self.failed_requests.append(f"{response.url}: HTTP {response.status}")
 
-    def is_local(self, url: str) -> bool:
-        parsed = urlparse(url)
-        if parsed.scheme in {"data", "blob", "about", "chrome-extension"}:
-            return True
-        return parsed.scheme in {"http", "https"} and parsed.hostname == "127.0.0.1"
-
     def route(self, route) -> None:
         """Let local requests through; record and block every other one."""
         url = route.request.url
-        if self.is_local(url):
+        if is_local(url):
             route.continue_()
         else:
             self.foreign_requests.append(url)
@@ -297,22 +270,6 @@ MATHS_STATE = """() => {
   return {count: maths.length, rendered: document.querySelectorAll('mjx-container').length,
           unrendered, errors, raw};
 }"""
-
-
-def wait_for_mathjax(page) -> list[str]:
-    """Wait until MathJax has typeset the page; return the problem if it never does."""
-    has_mathjax = page.evaluate(
-        "() => Array.from(document.scripts).some(s => /mathjax/i.test(s.src || ''))")
-    if not has_mathjax:
-        return []
-    try:
-        page.wait_for_function(
-            "() => window.MathJax && window.MathJax.startup && window.MathJax.startup.promise",
-            timeout=15_000)
-        page.evaluate("() => window.MathJax.startup.promise.then(() => true)")
-    except Exception as error:  # noqa: BLE001 - reported with the page's other problems
-        return [f"MathJax did not start: {str(error).splitlines()[0]}"]
-    return []
 
 
 def check_maths(page) -> list[str]:
@@ -715,10 +672,6 @@ def test_page(browser, server, page_path):
     finally:
         context.close()
 
-
-CONTENT_PAGES = [page for page in PAGES if Path(page).name not in GENERATED]
-WIDGET_PAGES = [page for page in CONTENT_PAGES
-                if 'application/vnd.jupyter.widget-view+json' in (SITE / page).read_text(encoding="utf-8")]
 
 # The figures (and widget pictures) that the theme would dim in dark mode: every visible one must
 # keep the white ground it was drawn on, unfiltered (book/_static/custom.css).
