@@ -1,19 +1,26 @@
-"""What the page generators share: the chapters of the table of contents and their cells.
+"""What the page generators share: the chapters of the table of contents, their cells, and
+the MyST reader of their markdown.
 
 Used by ``scripts/solutions_page.py`` (book/solutions.md), ``scripts/slides.py`` (the slide
 decks), ``scripts/pdf.py`` (the page order), ``scripts/execute_notebooks.py`` and
 ``scripts/bench.py`` (the notebooks to run); _toc.yml is read here only. Only the chapters listed
 in ``_toc.yml`` count: a draft notebook that is not in the table of contents is not published, so
 the generated pages must not link to it.
+
+The markdown is read as the book's build reads it: by myst-parser's markdown-it tokenizer with the
+MyST extensions of _config.yml (``myst_parser``); a fenced ``{name}`` block is a directive, whose
+arguments, options and body MyST's own directive parser reads (``read_directive``).
 """
 from __future__ import annotations
 
 import ast
+import functools
 import json
 import re
 from dataclasses import dataclass
 import sys
 from pathlib import Path
+from typing import Any
 
 from sphinx_external_toc.parsing import parse_toc_yaml
 
@@ -122,6 +129,66 @@ def paste_glue(text: str, values: dict[str, str]) -> str:
         return format(ast.literal_eval(values[key]), spec)
 
     return GLUE_ROLE.sub(paste, text)
+
+
+# ----------------------------------------------------------------------------------------------
+# MyST markdown, read by the tokenizer the build uses.
+
+FENCES = ("fence", "colon_fence")      # ```{name} and :::{name} blocks: code or a directive
+
+
+@functools.cache
+def myst_parser():
+    """The markdown-it tokenizer of myst-parser, with the MyST extensions the book enables.
+
+    Also with ``dmath_double_inline``, so that ``$$...$$`` written inside a sentence is one token
+    (a ``$$...$$ (name)`` label there is dropped like that of a display equation).
+    """
+    import yaml
+    from markdown_it.renderer import RendererHTML
+    from myst_parser.config.main import MdParserConfig
+    from myst_parser.parsers.mdit import create_md_parser
+
+    config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+    extensions = set(config.get("parse", {}).get("myst_enable_extensions", []))
+    return create_md_parser(MdParserConfig(enable_extensions=extensions, dmath_double_inline=True),
+                            RendererHTML)
+
+
+@dataclass
+class Directive:
+    """One ``{name}`` directive of a markdown text, as the tokenizer found it."""
+    name: str                         # e.g. "exercise", "admonition"
+    arguments: list[str]              # from the opening line
+    options: dict[str, Any]           # the ``:name: value`` lines at the top of its body, converted
+    body: str                         # the rest of its content
+    lines: tuple[int, int]            # its first line and the line after it, in the text
+
+
+def directive_name(token) -> str | None:
+    """``name`` for a fenced ``{name}`` directive token, else None (a code block, a paragraph)."""
+    if token.type not in FENCES or not token.info.startswith("{"):
+        return None
+    name, closed, _ = token.info[1:].partition("}")
+    return name if closed else None
+
+
+def read_directive(token, directive_class) -> Directive:
+    """The directive of a fence token, read by MyST's directive parser against ``directive_class``
+    (a docutils directive class: it says how many arguments there are and which options). Each
+    option is converted by the class's option spec, as in the build (so an ``:alt:`` with a colon
+    in it stays text, where reading the options as YAML would fail)."""
+    from docutils.parsers.rst.states import MarkupError
+    from myst_parser.parsers.directives import parse_directive_text
+
+    argument = token.info.partition("}")[2].strip()
+    try:
+        parsed = parse_directive_text(directive_class, argument, token.content)
+    except MarkupError as error:     # e.g. a {figure} without its file: the build fails there too
+        raise ValueError(f"the {{{directive_name(token)}}} directive on line {token.map[0] + 1} of "
+                         f"its markdown cell: {error}") from None
+    return Directive(directive_name(token), parsed.arguments, parsed.options, "\n".join(parsed.body),
+                     tuple(token.map))
 
 
 def write_or_check(output: Path, text: str, check: bool) -> int:

@@ -51,11 +51,20 @@ temporary copy of the notebook (the chapter's file is never written):
 Beside each deck, ``NN_name.slides.json`` lists its slides (number, section, title), numbered as
 the deck shows them; tests/test_instructors.py checks the lesson plans' slide numbers against it.
 
-MyST markup that the notebook's HTML export does not know is rewritten on the copy: citations
-become "Author (year)", equation labels become numbered ``\\tag{N.k}`` (numbered by chapter) and
-their references "(N.k)", references to chapters and exercises become their names, an
-admonition's title starts its first paragraph in bold, and label targets are dropped. Code outputs
-are shown without prompts.
+The markdown is read as the book's build reads it, by myst-parser's markdown-it tokenizer with the
+book's MyST extensions (``book_sources.myst_parser``): the headings, paragraphs, lists, display
+equations, tables, quotations, code blocks and fenced directives of a cell are its tokens
+(``blocks``), and a directive's arguments, options and body are read by MyST's directive parser
+against the directive's own class (``DIRECTIVES``). What a slide shows is the markdown as written,
+sliced from the cell by each token's lines. The lesson plans and discussion questions of
+book/instructors.md are read the same way.
+
+MyST markup that the notebook's HTML export does not know is rewritten on the copy. Before the
+text is read, ``rewrite_roles`` (regular expressions on the roles inside a line) turns citations
+into "Author (year)", equation labels into numbered ``\\tag{N.k}`` (numbered by chapter) and their
+references into "(N.k)", references to chapters and exercises into their names, and drops label
+targets; an admonition's title starts its first paragraph in bold. Code outputs are shown without
+prompts.
 
 Usage::
 
@@ -77,10 +86,22 @@ from pathlib import Path
 
 import nbformat
 import yaml
+from docutils.parsers.rst import Directive as DirectiveClass
+from docutils.parsers.rst import directives
+from docutils.parsers.rst.directives.admonitions import (Admonition, Attention, Hint, Important, Note,
+                                                         Tip, Warning)
+from docutils.parsers.rst.directives.images import Figure, Image
+from markdown_it.tree import SyntaxTreeNode
+from sphinx.directives.other import SeeAlso
+from sphinx.directives.patches import MathDirective
+from sphinx_exercise.directive import ExerciseDirective, ExerciseStartDirective
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from book_sources import (ROOT, Chapter, cell_source, glued_values, paste_glue,  # noqa: E402
-                          published_chapters)
+from book_sources import (BOOK, ROOT, Chapter, Directive, cell_source, directive_name,  # noqa: E402
+                          glued_values, myst_parser, paste_glue, published_chapters, read_directive)
+
+sys.path.insert(0, str(BOOK / "_ext"))
+from quiz import QuizDirective  # noqa: E402
 
 SITE = ROOT / "_build" / "html"
 OUTPUT = SITE / "slides"
@@ -92,8 +113,6 @@ STATIC = "../_static"   # the book's _static, seen from _build/html/slides/
 
 FIGURE_MIMES = ("image/png", "image/jpeg", "image/svg+xml", "application/vnd.jupyter.widget-view+json")
 INSTALL_CELL = re.compile(r"%pip install|find_spec\(\s*[\"']paying_attention")
-HEADING = re.compile(r"^(#{1,2})\s+(.+?)\s*$")
-FENCE_OPEN = re.compile(r"^(`{3,}|:{3,})\s*(\{[\w:-]+\})?\s*(.*)$")
 SKIPPED_SECTIONS = re.compile(r"^(Setup|Exercises|Solutions)\b", re.IGNORECASE)
 
 
@@ -130,9 +149,16 @@ class References:
         for chapter in chapters:
             self.names[chapter.label] = f"Chapter {chapter.number}"
             for cell in chapter.cells():
-                for match in re.finditer(r"\{exercise(?:-start)?\}\s*([^\n]*)\n(?:.*\n)*?\s*:label:\s*(\S+)",
-                                         cell_source(cell)):
-                    self.names[match.group(2)] = f"the exercise “{match.group(1).strip()}”"
+                if cell["cell_type"] != "markdown":
+                    continue
+                for token in myst_parser().parse(cell_source(cell)):
+                    name = directive_name(token)
+                    if token.level != 0 or name not in EXERCISES:
+                        continue
+                    exercise = read_directive(token, EXERCISES[name])
+                    if exercise.options.get("label"):
+                        title = exercise.arguments[0] if exercise.arguments else ""
+                        self.names[exercise.options["label"]] = f"the exercise “{title}”"
 
     def number_equations(self, chapter: Chapter, cells: list[dict]) -> None:
         count = 0
@@ -178,81 +204,116 @@ def rewrite_roles(text: str, refs: References) -> str:
     return text
 
 
-def split_blocks(text: str) -> list[tuple[str, str]]:
-    """Split a markdown cell into ``(kind, text)`` blocks: "heading" blocks start at each ``#``
-    or ``##`` heading, "quiz" and "directive" blocks are fenced directives, the rest "text"."""
-    blocks: list[tuple[str, list[str]]] = [("text", [])]
+# ----------------------------------------------------------------------------------------------
+# Reading MyST: the blocks of a markdown cell, from myst-parser's tokens.
+
+# The directives a slide shows something of, with the docutils classes that say how MyST reads
+# them (how many arguments, which options); the others are read by UnknownDirective.
+ADMONITIONS = {"admonition": Admonition, "note": Note, "tip": Tip, "important": Important,
+               "warning": Warning, "hint": Hint, "seealso": SeeAlso, "attention": Attention}
+DIRECTIVES = {**ADMONITIONS, "math": MathDirective, "figure": Figure, "image": Image,
+              "quiz": QuizDirective}
+EXERCISES = {"exercise": ExerciseDirective, "exercise-start": ExerciseStartDirective}
+# Left out of the decks: the exercises and their solutions, and the book's back matter.
+LEFT_OUT = {"exercise", "solution", "solution-start", "solution-end", "exercise-start", "exercise-end",
+            "bibliography", "glossary"}
+
+
+class _AnyOption(dict):
+    """An option spec that takes every option, its value as written."""
+
+    def __missing__(self, name: str):
+        return directives.unchanged
+
+    def __bool__(self) -> bool:          # MyST looks for options only when there can be some
+        return True
+
+
+class UnknownDirective(DirectiveClass):
+    """A directive this script does not know: an optional title, any options, a body."""
+    optional_arguments = 1
+    final_argument_whitespace = True
+    has_content = True
+    option_spec = _AnyOption()
+
+
+def read(token) -> Directive:
+    return read_directive(token, DIRECTIVES.get(directive_name(token), UnknownDirective))
+
+
+def _item_text(item: SyntaxTreeNode, lines: list[str]) -> str:
+    """A list item as written, its marker dropped and its lines joined."""
+    opening = item.nester_tokens.opening
+    marker = opening.info + opening.markup         # "-", or "3" and "." for an ordered item
+    written = [line.strip() for line in lines[item.map[0]:item.map[1]]]
+    written[0] = written[0][len(marker):].strip()
+    return " ".join(line for line in written if line)
+
+
+def blocks(text: str) -> list[tuple[str, object]]:
+    """The top-level blocks of a markdown text, as myst-parser's tokenizer finds them.
+
+    ``("heading", (level, title))``, ``("directive", token)`` (a fenced ``{name}`` block, to be read
+    by ``read``), and the prose: ``("para", text)`` (its lines joined), ``("list", [items])``, and the
+    pieces a slide shows whole: ``("math", text)``, ``("table", text)``, ``("code", text)``. The text
+    is the markdown as written, sliced from ``text`` by each token's lines; a quotation is a
+    paragraph.
+    """
     lines = text.split("\n")
-    index = 0
-    while index < len(lines):
-        line = lines[index]
-        opened = FENCE_OPEN.match(line)
-        if opened and (opened.group(2) or opened.group(1).startswith("`")):
-            fence, name = opened.group(1), (opened.group(2) or "")[1:-1]
-            end = index + 1
-            while end < len(lines) and not re.match(rf"^{re.escape(fence)}\s*$", lines[end]):
-                end += 1
-            chunk = lines[index:end + 1]
-            if name in {"quiz"}:
-                blocks.append(("quiz", chunk))
-                blocks.append(("text", []))
-            elif name:
-                blocks.append((f"directive:{name}", chunk))
-                blocks.append(("text", []))
-            else:
-                blocks[-1][1].extend(chunk)            # an ordinary code block
-            index = end + 1
-            continue
-        if HEADING.match(line):
-            blocks.append(("heading", [line]))
+    out: list[tuple[str, object]] = []
+    for node in SyntaxTreeNode(myst_parser().parse(text)).children:
+        written = lines[node.map[0]:node.map[1]] if node.map else []
+        if node.type == "heading":
+            out.append(("heading", (int(node.tag[1:]), node.children[0].content)))
+        elif node.type in {"fence", "colon_fence"} and directive_name(node.token):
+            out.append(("directive", node.token))
+        elif node.type == "paragraph":
+            out.append(("para", " ".join(line.strip() for line in written)))
+        elif node.type in {"bullet_list", "ordered_list"}:
+            out.append(("list", [_item_text(item, lines) for item in node.children]))
+        elif node.type in {"math_block", "math_block_label"}:
+            out.append(("math", "\n".join(written).strip()))
+        elif node.type == "table":
+            out.append(("table", "\n".join(written)))
+        elif node.type in {"fence", "colon_fence", "code_block"}:
+            out.append(("code", "\n".join(written)))
+        elif node.type == "blockquote":               # its paragraphs, without the > marks
+            out.append(("para", "\n\n".join(child.children[0].content for child in node.children
+                                             if child.type == "paragraph")))
+        elif node.type not in {"myst_line_comment", "myst_block_break", "myst_target", "hr"}:
+            out.append(("para", " ".join(line.strip() for line in written if line.strip())))
+    return out
+
+
+def body_pieces(text: str) -> list[tuple[str, object]]:
+    """The prose of a directive's body: its blocks, the directives in it read the same way."""
+    out: list[tuple[str, object]] = []
+    for kind, value in blocks(text):
+        if kind == "directive":
+            out += directive_pieces(read(value))
+        elif kind == "heading":
+            out.append(("para", f"**{value[1]}**"))
         else:
-            blocks[-1][1].append(line)
-        index += 1
-    return [(kind, "\n".join(chunk).strip()) for kind, chunk in blocks if "\n".join(chunk).strip()]
+            out.append((kind, value))
+    return out
 
 
-def directive_parts(block: str) -> tuple[str, str, dict[str, str], str]:
-    """``(name, argument, options, body)`` of a fenced directive."""
-    lines = block.split("\n")
-    opened = FENCE_OPEN.match(lines[0])
-    name = (opened.group(2) or "{}")[1:-1]
-    body = lines[1:-1] if len(lines) > 1 else []
-    options = {}
-    while body and re.match(r"^\s*:[\w-]+:", body[0]):
-        key, _, value = body.pop(0).strip()[1:].partition(":")
-        options[key] = value.strip()
-    return name, opened.group(3).strip(), options, "\n".join(body).strip()
-
-
-def quote(title: str, body: str) -> str:
-    lines = ([f"**{title}**", ""] if title else []) + body.split("\n")
-    return "\n".join(f"> {line}" if line else ">" for line in lines)
-
-
-def render_directive(block: str) -> str | None:
-    name, argument, options, body = directive_parts(block)
-    if name in {"admonition", "note", "tip", "important", "warning", "hint", "seealso", "attention"}:
-        title = argument or name.capitalize()
-        return quote(title, render_nested(body))
-    if name in {"math"}:
-        return f"$$\n{body}\n$$"
-    if name in {"exercise", "solution", "solution-start", "solution-end", "exercise-start",
-                "exercise-end", "bibliography", "glossary"}:
-        return None
-    return render_nested(body) or None
-
-
-def render_nested(text: str) -> str:
-    """Directives inside an admonition's body (colon fences), rendered the same way."""
-    out = []
-    for kind, block in split_blocks(text):
-        if kind.startswith("directive:"):
-            rendered = render_directive(block)
-            if rendered:
-                out.append(rendered)
-        else:
-            out.append(block)
-    return "\n\n".join(out)
+def directive_pieces(directive: Directive) -> list[tuple[str, object]]:
+    """What a directive in the prose shows: a ``{math}`` equation; or the blocks of its body, an
+    admonition's first paragraph starting with its title in bold; nothing for the exercises."""
+    if directive.name in LEFT_OUT:
+        return []
+    if directive.name == "math":                  # as Sphinx does: the argument, then the body
+        latex = "\n\n".join(part for part in [*directive.arguments, directive.body] if part)
+        return [("math", f"$$\n{latex}\n$$")]
+    inner = body_pieces(directive.body)
+    if directive.name in ADMONITIONS:
+        title = directive.arguments[0] if directive.arguments else directive.name.capitalize()
+    else:
+        title = directive.arguments[0] if directive.arguments and directive.name not in DIRECTIVES else ""
+    if inner and inner[0][0] == "para" and title:
+        inner[0] = ("para", f"**{title}.** {inner[0][1]}")
+    return inner
 
 
 # ----------------------------------------------------------------------------------------------
@@ -380,76 +441,15 @@ def bullets(items: list[str]) -> str:
     return "\n".join(f"- {item}" for item in items)
 
 
-def pieces(text: str) -> list[tuple[str, object]]:
-    """Markdown prose split into ("para", text), ("list", [items]), and the pieces a slide shows
-    whole: ("math", text), ("table", text), ("code", text), ("quote", text)."""
-    out: list[tuple[str, object]] = []
-    lines = text.split("\n")
-    index = 0
-    item_start = re.compile(r"^\s{0,3}(?:[-*+]|\d+[.)])\s+")
-    while index < len(lines):
-        line = lines[index]
-        stripped = line.strip()
-        if not stripped:
-            index += 1
-            continue
-        if re.match(r"^#{3,6}\s", stripped):
-            out.append(("subheading", stripped.lstrip("#").strip()))
-            index += 1
-            continue
-        if stripped.startswith("$$"):
-            end = index
-            if not (stripped.endswith("$$") and len(stripped) > 2):
-                end = index + 1
-                while end < len(lines) and "$$" not in lines[end]:
-                    end += 1
-            out.append(("math", "\n".join(lines[index:end + 1]).strip()))
-            index = end + 1
-            continue
-        if re.match(r"^(`{3,}|~{3,})", stripped):
-            fence = re.match(r"^(`{3,}|~{3,})", stripped).group(1)
-            end = index + 1
-            while end < len(lines) and not lines[end].strip().startswith(fence):
-                end += 1
-            out.append(("code", "\n".join(lines[index:end + 1])))
-            index = end + 1
-            continue
-        for kind, test in (("table", lambda s: s.startswith("|")), ("quote", lambda s: s.startswith(">"))):
-            if test(stripped):
-                end = index
-                while end < len(lines) and test(lines[end].strip()):
-                    end += 1
-                out.append((kind, "\n".join(lines[index:end])))
-                index = end
-                break
-        else:
-            if item_start.match(line):
-                items: list[str] = []
-                while index < len(lines):
-                    current = lines[index]
-                    if item_start.match(current):
-                        items.append(item_start.sub("", current).strip())
-                    elif current.strip() and (current.startswith((" ", "\t")) or items and not lines[index - 1].strip() == ""):
-                        items[-1] += " " + current.strip()
-                    elif not current.strip() and index + 1 < len(lines) and item_start.match(lines[index + 1]):
-                        pass
-                    else:
-                        break
-                    index += 1
-                out.append(("list", items))
-                continue
-            end = index
-            while (end < len(lines) and lines[end].strip()
-                   and not lines[end].strip().startswith(("$$", "|", ">", "```", "###"))
-                   and not (end > index and item_start.match(lines[end]))):
-                end += 1
-            out.append(("para", " ".join(line.strip() for line in lines[index:end])))
-            index = end
-    return out
-
-
 def piece_text(kind: str, value) -> str:
-    return bullets(value) if kind == "list" else str(value)
+    """A block of ``blocks`` as markdown again (a list as bullets, each item on one line)."""
+    if kind == "list":
+        return bullets(value)
+    if kind == "heading":
+        return value[1]
+    if kind == "directive":
+        return value.content
+    return str(value)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -528,7 +528,7 @@ def output_lines(cell: dict) -> float:
 
 def prose_lines(text: str) -> float:
     lines = 0.0
-    for kind, value in pieces(text):
+    for kind, value in blocks(text):
         if kind == "list":
             lines += sum(0.3 + -(-count_words(item) // 11) for item in value)
         elif kind == "math":
@@ -538,16 +538,17 @@ def prose_lines(text: str) -> float:
         elif kind == "code":
             lines += 0.0          # hidden like the code cells
         else:
-            lines += 0.5 + -(-count_words(str(value)) // 11)
+            lines += 0.5 + -(-count_words(piece_text(kind, value)) // 11)
     return lines
 
 
-def quiz_slide(block: str) -> tuple[str, str]:
+def quiz_slide(quiz: Directive) -> tuple[str, str]:
     """The question and its options, shortened to QUIZ_BUDGET words; the full options and the
-    answers for the speaker notes."""
-    _, question, _, body = directive_parts(block)
+    answers for the speaker notes. The options are read line by line, as the ``{quiz}``
+    directive (book/_ext/quiz.py) reads them."""
+    question = quiz.arguments[0]
     options, notes = [], []
-    for line in body.split("\n"):
+    for line in quiz.body.split("\n"):
         match = re.match(r"^- \[( |x|X)\] (.*)$", line)
         if match:
             options.append(match.group(2))
@@ -569,45 +570,54 @@ def quiz_slide(block: str) -> tuple[str, str]:
     return slide, answers
 
 
-def discussion_questions(number: int, refs: References) -> list[str]:
-    """The discussion questions of a chapter's lesson plan in book/instructors.md."""
+def instructors_guide() -> tuple[list[str], list[SyntaxTreeNode]]:
+    """The lines of book/instructors.md and its top-level blocks (tokens); none if it is missing."""
     guide = ROOT / "book" / "instructors.md"
     if not guide.is_file():
-        return []
+        return [], []
     text = guide.read_text(encoding="utf-8")
-    section = re.search(rf"^## Chapter {number}:.*?(?=^## |\Z)", text, re.MULTILINE | re.DOTALL)
-    if not section:
-        return []
-    found = re.search(r"\*\*Discussion questions\.\*\*\s*\n(.*?)(?=\n\s*\n(?!\s*\d+\.|\s{2,})|\Z)",
-                      section.group(0), re.DOTALL)
-    if not found:
-        return []
-    items = [value for kind, value in pieces(found.group(1)) if kind == "list"]
-    return [rewrite_roles(item, refs) for item in (items[0] if items else [])]
+    return text.split("\n"), SyntaxTreeNode(myst_parser().parse(text)).children
+
+
+def lesson_blocks(number: int) -> list[SyntaxTreeNode]:
+    """The blocks of the section ``## Chapter N: ...`` of book/instructors.md, up to the next
+    section."""
+    found, inside = [], False
+    for node in instructors_guide()[1]:
+        if node.type == "heading" and node.tag in {"h1", "h2"}:
+            inside = node.tag == "h2" and node.children[0].content.startswith(f"Chapter {number}:")
+        elif inside:
+            found.append(node)
+    return found
+
+
+def discussion_questions(number: int, refs: References) -> list[str]:
+    """The discussion questions of a chapter's lesson plan in book/instructors.md: the list under
+    the paragraph "**Discussion questions.**"."""
+    lines = instructors_guide()[0]
+    section = lesson_blocks(number)
+    for node, after in zip(section, section[1:]):
+        if (node.type == "paragraph" and node.children[0].content.startswith("**Discussion questions.**")
+                and after.type in {"bullet_list", "ordered_list"}):
+            return [rewrite_roles(_item_text(item, lines), refs) for item in after.children]
+    return []
 
 
 def lesson_plan(number: int) -> list[dict[str, str]]:
-    """The rows of a chapter's lesson plan in book/instructors.md (its table with a ``Slides``
-    column): ``{"minutes", "slides", "what", "live"}`` each, as written."""
-    guide = ROOT / "book" / "instructors.md"
-    if not guide.is_file():
+    """The rows of a chapter's lesson plan in book/instructors.md (the first table of its section,
+    with a ``Slides`` column): ``{"minutes", "slides", "what", "live"}`` each, as written."""
+    table = next((node for node in lesson_blocks(number) if node.type == "table"), None)
+    if table is None:
         return []
-    section = re.search(rf"^## Chapter {number}:.*?(?=^## |\Z)", guide.read_text(encoding="utf-8"),
-                        re.MULTILINE | re.DOTALL)
-    rows, header = [], None
-    for line in (section.group(0) if section else "").split("\n"):
-        if not line.startswith("|"):
-            if header:
-                break
-            continue
-        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
-        if header is None:
-            header = [cell.lower() for cell in cells]
-        elif not set(line) <= set("|-: "):
-            row = dict(zip(header, cells))
-            if "slides" in row:
-                rows.append({"minutes": row.get("minutes", ""), "slides": row["slides"],
-                             "what": row.get("what", ""), "live": row.get("run live", "")})
+    head, *body = [[cell.children[0].content if cell.children else "" for cell in row.children]
+                   for part in table.children for row in part.children]
+    header = [name.lower() for name in head]
+    rows = []
+    for cells in body:
+        row = dict(zip(header, cells))
+        if "slides" in row:
+            rows.append({"minutes": row.get("minutes", ""), "slides": row["slides"],
+                         "what": row.get("what", ""), "live": row.get("run live", "")})
     return rows
 
 
@@ -657,10 +667,9 @@ class DeckBuilder:
         return current if current.empty and current.title else self.new()
 
     # Headings.
-    def heading(self, block: str) -> None:
-        level, title = HEADING.match(block.split("\n")[0]).groups()
-        if level == "#":
-            self.section, self.section_title = "title", block.split("\n")[0]
+    def heading(self, level: int, title: str) -> None:
+        if level == 1:
+            self.section, self.section_title = "title", f"# {title}"
             self.skipping = False
             self.new("slide")
             return
@@ -752,10 +761,10 @@ class DeckBuilder:
                 slide.notes.append(bullets(items))
 
     # Self-check questions.
-    def quiz(self, block: str) -> None:
+    def quiz(self, quiz: Directive) -> None:
         if self.skipping:
             return
-        question, answers = quiz_slide(block)
+        question, answers = quiz_slide(quiz)
         slide = self.target()
         slide.body.append(question)
         slide.notes.append(answers)
@@ -789,18 +798,18 @@ class DeckBuilder:
         slide.cells.append(cell)
         slide.lines += height
 
-    def picture(self, source: str, options: dict[str, str], caption: str) -> None:
+    def picture(self, picture: Directive) -> None:
         """A {figure} or {image} of the chapter (a diagram of book/figures/): a slide of its own,
         the picture embedded, the start of its caption under it and the caption in the notes."""
-        path = (self.chapter.path.parent / source).resolve()
+        path = (self.chapter.path.parent / picture.arguments[0]).resolve()
         if self.section in {"References", "Self-check"} or not path.is_file():
             return
         mime = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg"}.get(path.suffix.lower())
         if not mime:
             return
         data = base64.b64encode(path.read_bytes()).decode("ascii")
-        caption = render_nested(caption).strip()
-        alt = options.get("alt") or caption or "A figure of the chapter"
+        caption = picture.body.strip()
+        alt = picture.options.get("alt") or caption or "A figure of the chapter"
         slide = self.target()
         slide.body.append(f'<img class="pa-figure" src="data:{mime};base64,{data}" alt="{html.escape(alt)}">')
         if caption:
@@ -831,50 +840,36 @@ class DeckBuilder:
                 summary = None
             parts = []
 
-        for kind, block in split_blocks(rewrite_roles(cell.source, self.refs)):
+        for kind, value in blocks(rewrite_roles(cell.source, self.refs)):
             if kind == "heading":
+                level, title = value
                 flush()
-                headings += 1
-                self.heading(block)
-                block = block.partition("\n")[2]
-                kind = "text"
-            if kind == "quiz":
+                if level <= 2:
+                    headings += 1
+                    self.heading(level, title)
+                elif not self.skipping and self.section not in {"References", "title"}:
+                    self.section_title = f"## {title}"      # a ### heading titles the slides after it
+                    self.new()
+                continue
+            if kind != "directive":
+                parts.append((kind, value))
+                continue
+            name = directive_name(value)
+            if name in LEFT_OUT:
+                continue
+            directive = read(value)
+            if name == "quiz":
                 flush()
-                self.quiz(block)
-                continue
-            if kind.startswith("directive:"):
-                name, argument, options, body = directive_parts(block)
-                if name == "math":
-                    parts.append(("math", f"$$\n{body}\n$$"))
-                    continue
-                if name in {"figure", "image"} and not self.skipping:
-                    flush()
-                    self.picture(argument, options, body)
-                    continue
-                rendered = render_directive(block)
-                if not rendered:
-                    continue
-                if name == "admonition" and "**Learning objectives.**" in body:
-                    flush()
-                    if not self.skipping:
-                        self.objectives(pieces(render_nested(body)))
-                    continue
-                inner = pieces(render_nested(body))
-                title = argument or name.capitalize()
-                if inner and inner[0][0] == "para" and title:
-                    inner[0] = ("para", f"**{title}.** {inner[0][1]}")
-                parts += inner
-                continue
-            for piece_kind, value in pieces(block):
-                if piece_kind == "subheading":        # a ### heading titles the slides after it
-                    flush()
-                    if not self.skipping and self.section not in {"References", "title"}:
-                        self.section_title = f"## {value}"
-                        self.new()
-                    continue
-                if piece_kind == "quote":
-                    piece_kind, value = "para", re.sub(r"^>\s?", "", str(value), flags=re.MULTILINE)
-                parts.append((piece_kind, value))
+                self.quiz(directive)
+            elif name in {"figure", "image"} and not self.skipping:
+                flush()
+                self.picture(directive)
+            elif name == "admonition" and "**Learning objectives.**" in directive.body:
+                flush()
+                if not self.skipping:
+                    self.objectives(body_pieces(directive.body))
+            else:
+                parts += directive_pieces(directive)
         flush()
 
     def discussion(self, questions: list[str]) -> None:

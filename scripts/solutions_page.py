@@ -30,18 +30,13 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-from markdown_it import MarkdownIt
-from markdown_it.renderer import RendererHTML
-from myst_parser.config.main import MdParserConfig
-from myst_parser.parsers.directives import parse_directive_text
-from myst_parser.parsers.mdit import create_md_parser
 from sphinx_exercise.directive import (ExerciseDirective, ExerciseEndDirective, ExerciseStartDirective,
                                        SolutionEndDirective, SolutionStartDirective)
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from book_sources import (BOOK, ROOT, Chapter, cell_source, glued_values,  # noqa: E402
-                          paste_glue, published_chapters, write_or_check)
+from book_sources import (BOOK, Chapter, Directive, cell_source, directive_name,  # noqa: E402
+                          glued_values, myst_parser, paste_glue, published_chapters, read_directive,
+                          write_or_check)
 
 OUTPUT = BOOK / "solutions.md"
 
@@ -50,57 +45,15 @@ OUTPUT = BOOK / "solutions.md"
 EXERCISE_DIRECTIVES = {"exercise": ExerciseDirective, "exercise-start": ExerciseStartDirective,
                        "exercise-end": ExerciseEndDirective,
                        "solution-start": SolutionStartDirective, "solution-end": SolutionEndDirective}
-FENCES = ("fence", "colon_fence")      # ```{name} and :::{name} blocks: code or a directive
-
-
-def myst_parser() -> MarkdownIt:
-    """The markdown-it tokenizer of myst-parser, with the MyST extensions the book enables.
-
-    Also with ``dmath_double_inline``, so that ``$$...$$`` written inside a sentence is one token
-    (a ``$$...$$ (name)`` label there is dropped like that of a display equation).
-    """
-    config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
-    extensions = set(config.get("parse", {}).get("myst_enable_extensions", []))
-    return create_md_parser(MdParserConfig(enable_extensions=extensions, dmath_double_inline=True),
-                            RendererHTML)
-
 
 MARKDOWN = myst_parser()
 
 
-@dataclass
-class Directive:
-    """One ``{name}`` directive of a markdown cell, as the tokenizer found it."""
-    name: str                         # e.g. "exercise", "solution-start"
-    arguments: list[str]              # from the opening line
-    options: dict[str, str]           # the ``:name: value`` lines at the top of its body
-    body: str                         # the rest of its content
-    lines: tuple[int, int]            # its first line and the line after it, in the cell
-
-
-def directive_name(token) -> str | None:
-    """``name`` for a fenced ``{name}`` directive token, else None (a code block, a paragraph)."""
-    if token.type not in FENCES or not token.info.startswith("{"):
-        return None
-    name, closed, _ = token.info[1:].partition("}")
-    return name if closed else None
-
-
 def exercise_directives(source: str) -> list[Directive]:
     """The exercise and solution directives at the top level of a markdown cell, in order."""
-    found = []
-    for token in MARKDOWN.parse(source):
-        name = directive_name(token)
-        if token.level != 0 or name not in EXERCISE_DIRECTIVES:
-            continue
-        argument = token.info.partition("}")[2].strip()
-        # validate_options=False: read the options as written, without a Sphinx application.
-        parsed = parse_directive_text(EXERCISE_DIRECTIVES[name], argument, token.content,
-                                      validate_options=False)
-        options = {key: str(value) for key, value in parsed.options.items()}
-        found.append(Directive(name, parsed.arguments, options, "\n".join(parsed.body),
-                               tuple(token.map)))
-    return found
+    return [read_directive(token, EXERCISE_DIRECTIVES[directive_name(token)])
+            for token in MARKDOWN.parse(source)
+            if token.level == 0 and directive_name(token) in EXERCISE_DIRECTIVES]
 
 
 def _option_lines(lines: list[str], start: int, end: int) -> range:
