@@ -388,3 +388,10 @@ def test_solutions_are_folded_on_the_chapter_pages():
         assert options, f"{chapter.path.name} has no solutions"
         unfolded = [block for block in options if "dropdown" not in block]
         assert not unfolded, f"{chapter.path.name}: {len(unfolded)} solutions not in a dropdown"
+
+
+def test_slide_lists_keep_a_wrapped_line_that_starts_with_a_number(slides):
+    """A list item's continuation line "  16. An encoding ..." is text, not a new item (only an
+    ordered list starting at 1 may interrupt a paragraph): the rule the markdown-it parser keeps."""
+    assert slides.body_pieces("- a table cannot run beyond\n  16. An encoding that exists.\n- Two.") == [
+        ("list", ["a table cannot run beyond 16. An encoding that exists.", "Two."])]
