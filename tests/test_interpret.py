@@ -1,17 +1,17 @@
 """Chapter 7's toolkit: attention rollout, the repeated-segment task, the attention-only model,
 the previous-token and induction scores, and the shipped induction model."""
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
 
-from paying_attention.interpret import (INDUCTION_TRAINING, AttentionOnlyTransformer, RepeatBatch,
-                                        attention_rollout, induction_score, induction_targets,
-                                        load_induction_model, make_repeat_batch,
-                                        previous_token_score, repeat_losses)
+from paying_attention.interpret import (AttentionOnlyTransformer, RepeatBatch, attention_rollout,
+                                        induction_score, induction_targets, load_induction_model,
+                                        make_repeat_batch, previous_token_score, repeat_losses,
+                                        train_induction)
+from paying_attention.recipes import RECIPES
+from paying_attention.training import build_model, fit
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -308,8 +308,10 @@ def test_repeat_losses_of_a_perfect_copier():
 # ----------------------------------------------------------------------------- shipped weights
 def test_shipped_induction_model_matches_its_recipe_and_copies():
     model, recipe = load_induction_model(with_recipe=True)
-    for key, value in INDUCTION_TRAINING.items():
-        assert recipe[key] == (list(value) if isinstance(value, tuple) else value), key
+    expected = RECIPES["induction_2layer"].flat()
+    for key in ("vocab_size", "length", "segment_lengths", "d_model", "num_heads", "num_layers",
+                "steps", "batch_size", "learning_rate"):                # what Chapter 7 prints
+        assert recipe[key] == expected[key], key
     assert (ROOT / "src/paying_attention/weights/induction_2layer.pt").stat().st_size < 2**20
     batch = make_repeat_batch(500, recipe["length"], vocab_size=recipe["vocab_size"],
                               segment_lengths=tuple(recipe["segment_lengths"]),
@@ -324,17 +326,19 @@ def test_shipped_induction_model_matches_its_recipe_and_copies():
 
 
 def test_load_induction_model_reports_a_missing_file(tmp_path):
-    with pytest.raises(FileNotFoundError, match="train_induction.py"):
+    with pytest.raises(FileNotFoundError, match="scripts/train.py induction_2layer"):
         load_induction_model(tmp_path)
 
 
-def test_training_script_quick_mode_reproduces_itself(tmp_path):
-    """The script that made the shipped weights runs, and is deterministic."""
-    for out in ("first", "second"):
-        subprocess.run([sys.executable, str(ROOT / "scripts" / "train_induction.py"), "--quick",
-                        "--out", str(tmp_path / out)], check=True, capture_output=True, text=True)
-    (first, recipe), (second, _) = (load_induction_model(tmp_path / out, with_recipe=True)
-                                    for out in ("first", "second"))
-    assert recipe["steps"] == 20
-    for (key, a), b in zip(first.state_dict().items(), second.state_dict().values()):
-        assert torch.equal(a, b), key
+def test_train_induction_takes_the_steps_of_the_recipe_loop(tmp_path):
+    """train_induction on the registry's model is fit()'s loop, and a quick run reads back."""
+    recipe = RECIPES["induction_2layer"].quick()
+    model, history = fit(recipe, out=tmp_path)
+    again = build_model(recipe)
+    assert train_induction(again, steps=recipe.steps) == history["losses"]
+    assert all(torch.equal(a, b) for a, b in zip(model.state_dict().values(),
+                                                 again.state_dict().values()))
+    loaded, saved = load_induction_model(tmp_path, with_recipe=True)
+    assert saved["steps"] == 20 and saved["segment_lengths"] == [6, 16]
+    assert saved["final_loss"] == round(sum(history["losses"]) / 20, 4)
+    assert loaded.config == model.config

@@ -1,16 +1,17 @@
 """Tests of Chapter 5's long-range task ("which symbol was at position p?"), its models, and the
-script that trains the shipped weights."""
-import subprocess
-import sys
+shipped weights with their recipes."""
 from pathlib import Path
 
 import pytest
 import torch
 
-from paying_attention.long_range import (RECALL_RECIPES, RECALL_TRAINING, RecallAttention,
-                                         RecallGRU, build_recall_model, load_recall_model,
-                                         make_recall_batch, parameter_count, recall_accuracy,
-                                         saved_recall_log, train_recall)
+from paying_attention.long_range import (RecallAttention, RecallGRU, build_recall_model,
+                                         load_recall_model, make_recall_batch, parameter_count,
+                                         recall_accuracy, saved_recall_log, train_recall)
+from paying_attention.recipes import RECIPES, recipe_names
+from paying_attention.training import fit
+
+RECALL_NAMES = recipe_names("long_range")
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -105,7 +106,7 @@ def test_model_constructor_bad_input():
 
 
 def test_models_have_about_the_same_size():
-    sizes = {name: parameter_count(build_recall_model(name)) for name in RECALL_RECIPES}
+    sizes = {name: parameter_count(build_recall_model(name)) for name in RECALL_NAMES}
     assert sizes["recall_attention"] == sizes["recall_attention_no_position"]
     assert 0.8 < sizes["recall_attention"] / sizes["recall_gru"] < 1.0   # the GRU gets a little more
 
@@ -118,30 +119,33 @@ def test_training_lowers_the_loss_of_the_attention_model():
     assert sum(losses[-20:]) / 20 < 0.5 * sum(losses[:20]) / 20
 
 
-def test_quick_training_script_is_reproducible(tmp_path):
-    outputs = []
-    for run in ("first", "second"):
-        out = tmp_path / run
-        subprocess.run([sys.executable, str(ROOT / "scripts" / "train_long_range.py"), "--quick",
-                        "--out", str(out)], check=True, capture_output=True, cwd=ROOT)
-        outputs.append(out)
-    for name in RECALL_RECIPES:
-        first = torch.load(outputs[0] / f"{name}.pt", weights_only=True)
-        second = torch.load(outputs[1] / f"{name}.pt", weights_only=True)
-        assert first["recipe"] == second["recipe"] and first["recipe"]["steps"] == 20
-        assert torch.equal(first["losses"], second["losses"])
-        for key, tensor in first["state_dict"].items():
-            assert torch.equal(tensor, second["state_dict"][key]), (name, key)
-        model = load_recall_model(name, outputs[0])
-        assert model.config == build_recall_model(name).config
+def test_train_recall_takes_the_steps_of_the_recipe_loop():
+    """Chapter 5's train_recall on a registry model is fit()'s loop: the same losses and weights."""
+    recipe = RECIPES["recall_gru"].quick()
+    model, history = fit(recipe)
+    again = build_recall_model("recall_gru")
+    losses = train_recall(again, steps=recipe.steps, lengths=recipe.data_settings["lengths"],
+                          learning_rate=recipe.optimiser["learning_rate"])
+    assert losses == history["losses"]
+    assert all(torch.equal(a, b) for a, b in zip(model.state_dict().values(),
+                                                 again.state_dict().values()))
+
+
+def test_a_quick_run_reads_back_as_the_chapter_reads_it(tmp_path):
+    model, history = fit("recall_attention", quick=True, out=tmp_path)
+    log = saved_recall_log("recall_attention", tmp_path)
+    assert log["losses"] == history["losses"] and len(log["losses"]) == 20
+    assert log["recipe"]["steps"] == 20 and log["recipe"]["lengths"] == [4, 64]
+    assert log["recipe"]["final_loss"] == round(sum(history["losses"]) / 20, 4)
+    assert load_recall_model("recall_attention", tmp_path).config == model.config
 
 
 def test_shipped_weights_follow_the_recipes_and_solve_the_task():
-    for name, recipe in RECALL_RECIPES.items():
-        log = saved_recall_log(name)
-        assert log["recipe"]["steps"] == RECALL_TRAINING["steps"]
-        assert {key: log["recipe"][key] for key in recipe} == recipe
-        assert len(log["losses"]) == RECALL_TRAINING["steps"]
+    for name in RECALL_NAMES:
+        log, recipe = saved_recall_log(name), RECIPES[name].flat()
+        for key in ("steps", "learning_rate", "batch_size", "lengths", "seed"):   # what Chapter 5 prints
+            assert log["recipe"][key] == recipe[key], (name, key)
+        assert len(log["losses"]) == recipe["steps"]
         path = ROOT / "src" / "paying_attention" / "weights" / f"{name}.pt"
         assert path.stat().st_size < 1_000_000
     accuracy = recall_accuracy(load_recall_model("recall_attention"), [16, 64], num_examples=500)
@@ -150,5 +154,5 @@ def test_shipped_weights_follow_the_recipes_and_solve_the_task():
     # level of guessing a frequent symbol.
     for name in ("recall_gru", "recall_attention_no_position"):
         assert recall_accuracy(load_recall_model(name), [64], num_examples=500)[64] < 0.3
-    with pytest.raises(FileNotFoundError, match="train_long_range.py"):
+    with pytest.raises(FileNotFoundError, match="scripts/train.py recall_gru"):
         load_recall_model("recall_gru", ROOT / "no_such_folder")

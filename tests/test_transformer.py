@@ -1,8 +1,6 @@
 """The tiny transformer of Chapter 9: shapes, causality, the block against a hand computation,
 the tokenizer, seeded sampling, bad input, and the shipped weights and their training script."""
 import math
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -10,12 +8,16 @@ import torch
 
 from paying_attention.masking import causal_mask
 from paying_attention.multihead import multi_head_attention_loop
-from paying_attention.transformer import (LM_RECIPES, LM_TRAINING, CharTokenizer, FeedForward,
+from paying_attention.recipes import RECIPES, recipe_names
+from paying_attention.training import fit
+from paying_attention.transformer import (LM_TRAINING, CharTokenizer, FeedForward,
                                           GRULanguageModel, TinyTransformerLM, TransformerBlock,
                                           build_language_model, evaluate_loss, generate,
                                           load_language_model, load_shakespeare, make_lm_batch,
                                           sample_next_token, split_text, text_fingerprint,
                                           train_language_model, training_log)
+
+LM_NAMES = recipe_names("transformer")
 
 ROOT = Path(__file__).resolve().parents[1]
 WEIGHTS = ROOT / "src" / "paying_attention" / "weights"
@@ -252,14 +254,14 @@ def test_the_text_ships_inside_the_package():
     assert '"data/*.txt"' in pyproject
 
 
-@pytest.mark.parametrize("name", sorted(LM_RECIPES))
+@pytest.mark.parametrize("name", sorted(LM_NAMES))
 def test_shipped_weights_match_their_recipe_and_text(name):
     path = WEIGHTS / f"{name}.pt"
     assert path.stat().st_size < 1_000_000
     log = training_log(name)
     text = load_shakespeare()
     assert log["recipe"]["text_sha256"] == text_fingerprint(text)
-    for key, value in {**LM_RECIPES[name], **LM_TRAINING}.items():
+    for key, value in LM_TRAINING.items():
         assert log["recipe"][key] == value, key
     assert log["step"][-1] == LM_TRAINING["steps"]
     assert log["cpu_seconds"] < 60          # "trained in under a minute" of one core's time
@@ -274,29 +276,34 @@ def test_shipped_weights_match_their_recipe_and_text(name):
 
 def test_the_models_compared_have_about_the_same_size():
     counts = {name: sum(p.numel() for p in build_language_model(name, 61).parameters())
-              for name in LM_RECIPES}
+              for name in LM_NAMES}
     assert abs(counts["tiny_gru"] / counts["tiny_transformer"] - 1) < 0.05
 
 
 def test_load_rejects_unknown_name_and_missing_file(tmp_path):
     with pytest.raises(ValueError, match="name must be one of"):
         load_language_model("tiny_lstm")
-    with pytest.raises(FileNotFoundError, match="train_tiny_transformer.py"):
+    with pytest.raises(FileNotFoundError, match="scripts/train.py tiny_gru"):
         load_language_model("tiny_gru", directory=tmp_path)
 
 
-def test_training_script_quick_mode_reproduces_itself(tmp_path):
-    """The script that made the shipped weights runs, and is deterministic."""
-    names = ["tiny_transformer", "tiny_gru"]
-    for out in ("first", "second"):
-        subprocess.run([sys.executable, str(ROOT / "scripts" / "train_tiny_transformer.py"),
-                        "--quick", "--out", str(tmp_path / out), *names],
-                       check=True, capture_output=True, text=True)
-    for name in names:
-        (first, _), (second, _) = (load_language_model(name, tmp_path / out)
-                                   for out in ("first", "second"))
-        assert training_log(name, tmp_path / "first")["steps"] == 20
-        for (key, a), b in zip(first.state_dict().items(), second.state_dict().values()):
-            assert torch.equal(a, b), key
-        assert (training_log(name, tmp_path / "first")["validation_loss"]
-                == training_log(name, tmp_path / "second")["validation_loss"])
+def test_train_language_model_is_the_recipe_loop_and_a_quick_run_reads_back(tmp_path):
+    """Chapter 9's train_language_model on a registry model takes fit()'s steps, and the log
+    training_log derives from a new checkpoint is the one train_language_model returns."""
+    recipe = RECIPES["tiny_gru"].quick()
+    model, history = fit(recipe, out=tmp_path)
+    text = load_shakespeare()
+    tokenizer = CharTokenizer(text)
+    train, validation = split_text(tokenizer.encode(text), LM_TRAINING["validation_fraction"])
+    again = build_language_model("tiny_gru", tokenizer.vocab_size)
+    log = train_language_model(again, train, validation, steps=20, batch_size=16, length=64,
+                               warmup_steps=20, eval_every=10, eval_batches=4)
+    assert all(torch.equal(a, b) for a, b in zip(model.state_dict().values(),
+                                                 again.state_dict().values()))
+    saved = training_log("tiny_gru", tmp_path)
+    for key in ("step", "train_loss", "validation_loss", "steps"):
+        assert saved[key] == log[key], key
+    assert saved["step"] == [0, 10, 20] and saved["recipe"]["eval_every"] == 10
+    assert saved["recipe"]["text_sha256"] == text_fingerprint(text)
+    loaded, loaded_tokenizer = load_language_model("tiny_gru", tmp_path)
+    assert loaded.config == model.config and loaded_tokenizer.characters == tokenizer.characters

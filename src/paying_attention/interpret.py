@@ -20,8 +20,9 @@ This module holds what it teaches once and reuses:
 - the two scores that find those heads, :func:`previous_token_score` and
   :func:`induction_score`, and :func:`repeat_losses`, the loss on the first occurrence of the
   segment against the loss on its repeat;
-- :data:`INDUCTION_TRAINING`, the recipe of ``scripts/train_induction.py``, and
-  :func:`load_induction_model` for the weights it ships (``weights/induction_2layer.pt``).
+- :class:`RepeatData`, the task as training data (the recipe ``induction_2layer`` of
+  :data:`paying_attention.recipes.RECIPES`, trained by ``scripts/train.py induction_2layer``),
+  and :func:`load_induction_model` for the weights it ships (``weights/induction_2layer.pt``).
 
 Attention weights are laid out as everywhere in the book: row ``t`` of a map holds the weights
 of query position ``t`` over the key positions, and rows sum to one.
@@ -36,18 +37,20 @@ from torch import nn
 from torch.nn import functional as F
 
 from ._checks import check_float, check_int, check_tokens
+from .checkpoints import load, read, summary
 from .masking import causal_mask
 from .multihead import MultiHeadAttention
-from .pretrained import WEIGHTS_DIR, read_checkpoint, restore, save_checkpoint  # noqa: F401 (scripts import WEIGHTS_DIR from here)
+from .training import SyntheticData, train_steps
 
 __all__ = [
-    "INDUCTION_TRAINING", "AttentionOnlyTransformer", "RepeatBatch", "attention_rollout",
-    "build_induction_model", "induction_score", "induction_targets", "load_induction_model",
-    "make_repeat_batch", "previous_token_score", "repeat_losses", "save_induction_model",
-    "train_induction",
+    "AttentionOnlyTransformer", "RepeatBatch", "RepeatData", "attention_rollout",
+    "induction_score", "induction_targets", "load_induction_model", "make_repeat_batch",
+    "previous_token_score", "repeat_losses", "train_induction",
 ]
 
-INDUCTION_NAME = "induction_2layer"      # weights/induction_2layer.pt, in WEIGHTS_DIR
+INDUCTION_NAME = "induction_2layer"      # weights/induction_2layer.pt
+#: The last steps whose mean training loss a summary reports as ``final_loss``.
+_FINAL_LOSS_STEPS = 50
 
 
 # ----------------------------------------------------------------------------- checks
@@ -465,21 +468,28 @@ def repeat_losses(logits, batch: RepeatBatch) -> dict:
 
 
 # ----------------------------------------------------------------------------- training
+class RepeatData(SyntheticData):
+    """The repeated-segment task as training data: next-token prediction (Chapter 7, section 7.3).
 
-#: The recipe of ``scripts/train_induction.py`` and of ``weights/induction_2layer.pt`` (Chapter 7,
-#: section 7.3).
-INDUCTION_TRAINING = {"vocab_size": 20, "length": 32, "segment_lengths": (6, 16), "d_model": 64,
-                      "num_heads": 2, "num_layers": 2, "steps": 1500, "batch_size": 64,
-                      "learning_rate": 3e-3, "seed": 0}
+    Every batch is fresh from :func:`make_repeat_batch`; the loss is the mean cross-entropy of
+    predicting each token from those before it, over all positions.
+    """
 
+    def __init__(self, vocab_size: int = 20, length: int = 32, segment_lengths=(6, 16),
+                 eval_batches: int = 4, eval_seed: int = 1000):
+        super().__init__(eval_batches, eval_seed)
+        self.vocab_size = check_int("vocab_size", vocab_size, minimum=2)
+        self.length = check_int("length", length, minimum=2)
+        self.segment_lengths = tuple(segment_lengths)
 
-def build_induction_model(recipe: dict | None = None) -> AttentionOnlyTransformer:
-    """An untrained model for ``recipe`` (default :data:`INDUCTION_TRAINING`), seeded (Chapter 7)."""
-    recipe = {**INDUCTION_TRAINING, **(recipe or {})}
-    torch.manual_seed(recipe["seed"])
-    return AttentionOnlyTransformer(vocab_size=recipe["vocab_size"], max_length=recipe["length"],
-                                    d_model=recipe["d_model"], num_heads=recipe["num_heads"],
-                                    num_layers=recipe["num_layers"])
+    def batch(self, batch_size, generator):
+        return make_repeat_batch(batch_size, self.length, vocab_size=self.vocab_size,
+                                 segment_lengths=self.segment_lengths, generator=generator)
+
+    def loss(self, model, batch):
+        logits, _ = model(batch.tokens)                                     # (B, T, V)
+        return F.cross_entropy(logits[:, :-1].reshape(-1, self.vocab_size),
+                               batch.tokens[:, 1:].reshape(-1))
 
 
 def train_induction(model: AttentionOnlyTransformer, *, steps: int, batch_size: int = 64,
@@ -487,37 +497,20 @@ def train_induction(model: AttentionOnlyTransformer, *, steps: int, batch_size: 
                     length: int = 32, segment_lengths=(6, 16)) -> list[float]:
     """Train ``model`` on next-token prediction over :func:`make_repeat_batch` sequences.
 
-    Adam, a fresh seeded batch per step, gradient norm clipped at 1. Returns the loss of every
-    step (mean over all positions). Used by ``scripts/train_induction.py`` (Chapter 7, section 7.3).
+    Adam, a fresh seeded batch per step, gradient norm clipped at 1: the step loop of every
+    model (:func:`paying_attention.training.train_steps`) on :class:`RepeatData`, which trained
+    the shipped model (Chapter 7, section 7.3). Returns the loss of every step (mean over all
+    positions).
     """
     steps = check_int("steps", steps, minimum=1)
     learning_rate = check_float("learning_rate", learning_rate, minimum=0.0, strict=True)
     if model.config["vocab_size"] != vocab_size or model.config["max_length"] < length:
         raise ValueError("model must have vocab_size and max_length that fit the task")
-    generator = torch.Generator().manual_seed(check_int("seed", seed, minimum=0))
-    optimiser = torch.optim.Adam(model.parameters(), lr=learning_rate)
-    model.train()
-    losses = []
-    for _ in range(steps):
-        batch = make_repeat_batch(batch_size, length, vocab_size=vocab_size,
-                                  segment_lengths=segment_lengths, generator=generator)
-        logits, _ = model(batch.tokens)                                     # (B, T, V)
-        loss = F.cross_entropy(logits[:, :-1].reshape(-1, vocab_size), batch.tokens[:, 1:].reshape(-1))
-        optimiser.zero_grad()
-        loss.backward()
-        nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        optimiser.step()
-        losses.append(loss.item())
-    model.eval()
-    return losses
-
-
-def save_induction_model(model: AttentionOnlyTransformer, path, *, recipe: dict) -> None:
-    """Save the model's configuration, weights and the recipe that produced them (Chapter 7).
-
-    The book's one checkpoint format, :func:`paying_attention.pretrained.save_checkpoint`.
-    """
-    save_checkpoint(model, path, recipe=recipe)
+    data = RepeatData(vocab_size, length, segment_lengths, eval_batches=0)
+    history = train_steps(model, data, seed=seed, stop={"rule": "steps", "steps": steps},
+                          optimiser={"algorithm": "adam", "learning_rate": learning_rate,
+                                     "batch_size": batch_size, "clip_norm": 1.0})
+    return history["losses"]
 
 
 def load_induction_model(directory=None, *, with_recipe: bool = False):
@@ -529,8 +522,10 @@ def load_induction_model(directory=None, *, with_recipe: bool = False):
     directory : path, optional
         Where the ``.pt`` file lies (default: the package's ``weights/``).
     with_recipe : bool
-        Also return the stored recipe (with its final losses).
+        Also return the stored recipe, in one level, with the steps taken and ``final_loss``
+        (the mean training loss of the last 50 steps).
     """
-    checkpoint = read_checkpoint(INDUCTION_NAME, directory, script="scripts/train_induction.py")
-    model = restore(AttentionOnlyTransformer, checkpoint)
-    return (model, checkpoint["recipe"]) if with_recipe else model
+    model = load(INDUCTION_NAME, directory)
+    if not with_recipe:
+        return model
+    return model, summary(read(INDUCTION_NAME, directory), _FINAL_LOSS_STEPS)

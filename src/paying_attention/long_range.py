@@ -6,9 +6,9 @@ sequence, so a reader that goes left to right (a recurrent network) cannot know 
 keep and must carry all ``T`` of them in its state; self-attention looks the answer up, provided
 it knows where position ``p`` is, that is, provided it has position encodings.
 
-Section 5.6 of Chapter 5 compares three models of about the same size, trained by
-``scripts/train_long_range.py`` with one recipe (:data:`RECALL_TRAINING`) and shipped in
-``weights/``:
+Section 5.6 of Chapter 5 compares three models of about the same size, trained with the same
+data and budget (their recipes are in :data:`paying_attention.recipes.RECIPES`, trained by
+``scripts/train.py NAME``) and shipped in ``weights/``:
 
 - ``recall_attention``: one self-attention layer over token embeddings plus sinusoidal position
   encodings (:class:`RecallAttention`);
@@ -25,29 +25,18 @@ import torch
 from torch import nn
 
 from ._checks import check_choice, check_float, check_int
+from .checkpoints import load, read, step_losses, summary
 from .position import sinusoidal_encoding
-from .pretrained import WEIGHTS_DIR, read_checkpoint, restore, save_checkpoint  # noqa: F401 (scripts import WEIGHTS_DIR from here)
+from .recipes import recipe_names
 from .self_attention import SelfAttention
+from .training import SyntheticData, build_model, train_steps
 
-__all__ = ["RECALL_RECIPES", "RECALL_TRAINING", "RecallAttention", "RecallGRU",
-           "build_recall_model", "load_recall_model", "make_recall_batch", "parameter_count",
-           "recall_accuracy", "save_recall_model", "saved_recall_log", "train_recall"]
+__all__ = ["RecallAttention", "RecallData", "RecallGRU", "build_recall_model",
+           "load_recall_model", "make_recall_batch", "parameter_count", "recall_accuracy",
+           "saved_recall_log", "train_recall"]
 
-
-#: The models of Chapter 5, section 5.6. Each model gets the better of the learning rates 3e-3
-#: and 1e-2 (tried with 3,000 steps): 3e-3 for self-attention, 1e-2 for the GRU.
-#: Derived in Chapter 5 (section 5.6).
-RECALL_RECIPES: dict[str, dict] = {
-    "recall_attention": {"model": "attention", "positions": True, "learning_rate": 3e-3},
-    "recall_attention_no_position": {"model": "attention", "positions": False,
-                                     "learning_rate": 3e-3},
-    "recall_gru": {"model": "gru", "hidden_size": 24, "learning_rate": 1e-2},
-}
-#: Shared by every recipe: the same data (each batch of a uniform random length in ``lengths``,
-#: both ends included) and the same budget.
-#: Derived in Chapter 5.
-RECALL_TRAINING = {"steps": 4000, "lengths": (4, 64), "batch_size": 64, "seed": 0,
-                   "num_symbols": 8, "max_length": 64, "d_model": 32}
+#: The last steps whose mean training loss a summary reports as ``final_loss``.
+_FINAL_LOSS_STEPS = 100
 
 
 def make_recall_batch(batch_size: int, length: int, *, num_symbols: int = 8,
@@ -177,31 +166,48 @@ class RecallGRU(nn.Module):
         return self.classifier(final[0]), None       # (B, num_symbols)
 
 
-def _model_from_config(config: dict) -> nn.Module:
-    config = dict(config)
-    if "hidden_size" in config:
-        return RecallGRU(**config)
-    return RecallAttention(**config)
+class RecallData(SyntheticData):
+    """The data of "which symbol was at position p?" for training (Chapter 5, section 5.6).
+
+    Each batch has ``T`` symbols, ``T`` drawn uniformly from ``lengths`` (both ends included),
+    then the query; the loss is the cross-entropy of the answer.
+    """
+
+    def __init__(self, lengths=(4, 64), num_symbols: int = 8, max_length: int = 64,
+                 eval_batches: int = 4, eval_seed: int = 1000):
+        super().__init__(eval_batches, eval_seed)
+        if len(tuple(lengths)) != 2:
+            raise ValueError(f"lengths must be (shortest, longest), got {lengths!r}")
+        self.max_length = check_int("max_length", max_length, minimum=1)
+        self.shortest = check_int("shortest length", lengths[0], minimum=1, maximum=max_length)
+        self.longest = check_int("longest length", lengths[1], minimum=self.shortest,
+                                 maximum=max_length)
+        self.num_symbols = check_int("num_symbols", num_symbols, minimum=2)
+
+    def batch(self, batch_size, generator):
+        length = int(torch.randint(self.shortest, self.longest + 1, (1,), generator=generator))
+        return make_recall_batch(batch_size, length, num_symbols=self.num_symbols,
+                                 max_length=self.max_length, generator=generator)
+
+    def loss(self, model, batch):
+        tokens, targets = batch
+        return nn.functional.cross_entropy(model(tokens)[0], targets)
 
 
 def build_recall_model(name: str) -> nn.Module:
     """An untrained model for recipe ``name``, seeded so that its initial weights are reproducible.
     Derived in Chapter 5.
     """
-    check_choice("name", name, RECALL_RECIPES)
-    recipe, shared = RECALL_RECIPES[name], RECALL_TRAINING
-    torch.manual_seed(shared["seed"])
-    common = {"num_symbols": shared["num_symbols"], "max_length": shared["max_length"],
-              "d_model": shared["d_model"]}
-    if recipe["model"] == "gru":
-        return RecallGRU(**common, hidden_size=recipe["hidden_size"])
-    return RecallAttention(**common, positions=recipe["positions"])
+    return build_model(check_choice("name", name, recipe_names("long_range")))
 
 
 def train_recall(model: nn.Module, *, steps: int, lengths=(4, 64), batch_size: int = 64,
                  learning_rate: float = 3e-3, seed: int = 0) -> list[float]:
     """Train with Adam on cross-entropy, each batch of a random length in ``lengths``.
     Derived in Chapter 5.
+
+    The step loop of every model, :func:`paying_attention.training.train_steps`, on
+    :class:`RecallData`.
 
     Parameters
     ----------
@@ -223,25 +229,11 @@ def train_recall(model: nn.Module, *, steps: int, lengths=(4, 64), batch_size: i
     steps = check_int("steps", steps, minimum=1)
     batch_size = check_int("batch_size", batch_size, minimum=1)
     learning_rate = check_float("learning_rate", learning_rate, minimum=0.0, strict=True)
-    if len(tuple(lengths)) != 2:
-        raise ValueError(f"lengths must be (shortest, longest), got {lengths!r}")
-    shortest = check_int("shortest length", lengths[0], minimum=1, maximum=model.max_length)
-    longest = check_int("longest length", lengths[1], minimum=shortest, maximum=model.max_length)
-    generator = torch.Generator().manual_seed(check_int("seed", seed, minimum=0))
-    optimiser = torch.optim.Adam(model.parameters(), lr=learning_rate)
-    model.train()
-    losses = []
-    for _ in range(steps):
-        length = int(torch.randint(shortest, longest + 1, (1,), generator=generator))
-        tokens, targets = make_recall_batch(batch_size, length, num_symbols=model.num_symbols,
-                                            max_length=model.max_length, generator=generator)
-        loss = nn.functional.cross_entropy(model(tokens)[0], targets)
-        optimiser.zero_grad()
-        loss.backward()
-        optimiser.step()
-        losses.append(loss.item())
-    model.eval()
-    return losses
+    data = RecallData(lengths, model.num_symbols, model.max_length, eval_batches=0)
+    history = train_steps(model, data, seed=seed, stop={"rule": "steps", "steps": steps},
+                          optimiser={"algorithm": "adam", "learning_rate": learning_rate,
+                                     "batch_size": batch_size, "clip_norm": None})
+    return history["losses"]
 
 
 @torch.no_grad()
@@ -263,33 +255,26 @@ def recall_accuracy(model: nn.Module, lengths, *, num_examples: int = 1000,
     return accuracy
 
 
-def save_recall_model(model: nn.Module, path, *, recipe: dict, losses) -> None:
-    """Save the configuration, weights, recipe and per-step training losses of a model.
-    Derived in Chapter 5.
-    """
-    save_checkpoint(model, path, recipe=recipe, losses=torch.tensor(losses, dtype=torch.float32))
-
-
 def _saved(name: str, directory) -> dict:
-    check_choice("name", name, RECALL_RECIPES)
-    return read_checkpoint(name, directory, script="scripts/train_long_range.py")
+    return read(check_choice("name", name, recipe_names("long_range")), directory)
 
 
 def load_recall_model(name: str, directory=None) -> nn.Module:
     """Load the trained model of recipe ``name`` (from the package, or from ``directory``).
     Derived in Chapter 5.
     """
-    return restore(lambda **config: _model_from_config(config), _saved(name, directory))
+    return load(check_choice("name", name, recipe_names("long_range")), directory)
 
 
 def saved_recall_log(name: str, directory=None) -> dict:
-    """The recipe and the per-step training losses stored beside the weights of ``name``.
+    """The recipe (in one level, with ``final_loss``, the mean of the last 100 steps) and the
+    per-step training losses stored beside the weights of ``name``.
     Derived in Chapter 5.
 
     Returns ``{"recipe": dict, "losses": list of float}``.
     """
     saved = _saved(name, directory)
-    return {"recipe": saved["recipe"], "losses": saved["losses"].tolist()}
+    return {"recipe": summary(saved, _FINAL_LOSS_STEPS), "losses": step_losses(saved)}
 
 
 def parameter_count(model: nn.Module) -> int:

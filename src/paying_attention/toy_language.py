@@ -26,10 +26,10 @@ machine. The numbers of the subject and of the relative-clause noun are independ
 so half the sentences with a relative clause have an attractor of the opposite number.
 
 The module also holds the small model the chapter trains on both tasks
-(:class:`ToyLanguageModel`), its training loop (:func:`train_toy_model`, run by
-``scripts/train_toy_language.py``), the shipped weights (:func:`load_toy_model`), and the two
-measurements of what its heads do: :func:`link_scores` (where a head looks) and
-:func:`ablation_drops` (what is lost without it).
+(:class:`ToyLanguageModel`), its training data (:class:`ToyLanguageData`, with
+:func:`train_toy_model`; the shipped models are trained by ``scripts/train.py NAME``), the shipped
+weights (:func:`load_toy_model`), and the two measurements of what its heads do:
+:func:`link_scores` (where a head looks) and :func:`ablation_drops` (what is lost without it).
 """
 from __future__ import annotations
 
@@ -41,14 +41,16 @@ import torch
 from torch import nn
 
 from ._checks import check_choice, check_float, check_int
+from .checkpoints import load, read, summary
 from .multihead import MultiHeadAttention
-from .pretrained import WEIGHTS_DIR, read_checkpoint, restore, save_checkpoint  # noqa: F401 (scripts import WEIGHTS_DIR from here)
+from .recipes import RECIPES, recipe_names
+from .training import train_steps
 
 __all__ = [
     "GENDERS", "NOUN_LEMMAS", "PAD", "RELATIONS", "TOY_MODELS", "TOY_RECIPE", "VOCABULARY",
-    "ToyCorpus", "ToyLanguageModel", "ablation_drops", "build_toy_model", "decode",
+    "ToyCorpus", "ToyLanguageData", "ToyLanguageModel", "ablation_drops", "decode",
     "generate_sentences", "link_scores", "load_toy_model", "noun_gender", "pronoun_for",
-    "save_toy_model", "saved_toy_recipe", "toy_accuracy", "train_toy_model",
+    "saved_toy_recipe", "toy_accuracy", "train_toy_model",
 ]
 
 # ----------------------------------------------------------------------------- the lexicon
@@ -439,73 +441,85 @@ def ablation_drops(model: ToyLanguageModel, corpus: ToyCorpus) -> dict:
 
 
 # ----------------------------------------------------------------------------- training
+class ToyLanguageData:
+    """The training data of the toy-language model: both tasks at once (Chapter 6, section 6.7).
+
+    Batches are drawn (with replacement) from a fixed training corpus,
+    ``generate_sentences(train_sentences, seed=data_seed)``; the loss is the sum of the two
+    cross-entropies, number at the main verb and antecedent at the pronoun. The held-out set is
+    ``generate_sentences(eval_sentences, seed=eval_seed)``, the test set of Chapter 6.
+    """
+
+    def __init__(self, train_sentences: int = 20000, data_seed: int = 1,
+                 eval_sentences: int = 2000, eval_seed: int = 2):
+        self.corpus = generate_sentences(train_sentences, seed=data_seed)
+        self.eval_sentences = check_int("eval_sentences", eval_sentences, minimum=0)
+        self.eval_seed = check_int("eval_seed", eval_seed, minimum=0)
+        self._held_out = None
+
+    def batch(self, batch_size: int, generator: torch.Generator) -> ToyCorpus:
+        return self.corpus[torch.randint(len(self.corpus), (batch_size,), generator=generator)]
+
+    def loss(self, model: ToyLanguageModel, batch: ToyCorpus) -> torch.Tensor:
+        logits = model.predict(batch)
+        return (nn.functional.cross_entropy(logits["number"], batch.number)
+                + nn.functional.cross_entropy(logits["antecedent"], batch.antecedent))
+
+    def evaluate(self, model: ToyLanguageModel) -> dict:
+        """``{"validation_loss": the loss on the held-out sentences}``."""
+        if self._held_out is None:
+            self._held_out = generate_sentences(self.eval_sentences, seed=self.eval_seed)
+        return {"validation_loss": self.loss(model, self._held_out).item()}
+
+
 def train_toy_model(model: ToyLanguageModel, *, steps: int, batch_size: int = 128,
                     learning_rate: float = 3e-3, seed: int = 0, train_sentences: int = 20000,
                     data_seed: int = 1) -> list[float]:
     """Train ``model`` on both tasks at once (the sum of the two cross-entropies) with Adam.
     Derived in Chapter 6.
 
-    Used by ``scripts/train_toy_language.py``. Batches are drawn from a fixed training corpus
-    (``generate_sentences(train_sentences, seed=data_seed)``) by a generator seeded with ``seed``,
-    so a run is reproducible on one machine. Returns the loss of every step.
+    The step loop of every model (:func:`paying_attention.training.train_steps`) on
+    :class:`ToyLanguageData`: batches are drawn from a fixed training corpus
+    (``generate_sentences(train_sentences, seed=data_seed)``) by a generator seeded with
+    ``seed``, so a run is reproducible on one machine. Returns the loss of every step.
     """
     steps = check_int("steps", steps, minimum=1)
     batch_size = check_int("batch_size", batch_size, minimum=1)
     learning_rate = check_float("learning_rate", learning_rate, minimum=0.0, strict=True)
-    corpus = generate_sentences(train_sentences, seed=data_seed)
-    generator = torch.Generator().manual_seed(check_int("seed", seed, minimum=0))
-    optimiser = torch.optim.Adam(model.parameters(), lr=learning_rate)
-    model.train()
-    losses = []
-    for _ in range(steps):
-        batch = corpus[torch.randint(len(corpus), (batch_size,), generator=generator)]
-        logits = model.predict(batch)
-        loss = (nn.functional.cross_entropy(logits["number"], batch.number)
-                + nn.functional.cross_entropy(logits["antecedent"], batch.antecedent))
-        optimiser.zero_grad()
-        loss.backward()
-        optimiser.step()
-        losses.append(loss.item())
-    model.eval()
-    return losses
+    data = ToyLanguageData(train_sentences, data_seed, eval_sentences=0)
+    history = train_steps(model, data, seed=seed, stop={"rule": "steps", "steps": steps},
+                          optimiser={"algorithm": "adam", "learning_rate": learning_rate,
+                                     "batch_size": batch_size, "clip_norm": None})
+    return history["losses"]
 
 
 # ----------------------------------------------------------------------------- shipped weights
-#: Shared by every shipped toy model (``scripts/train_toy_language.py``): one block of causal
-#: self-attention with 4 heads of width 8 and no MLP, so that everything the read-outs see has
-#: passed through a head.
-TOY_RECIPE = {"d_model": 32, "num_heads": 4, "num_layers": 1, "mlp_width": 0, "steps": 1500,
-              "batch_size": 128, "learning_rate": 3e-3, "train_sentences": 20000, "data_seed": 1}
+_NAMES = recipe_names("toy_language")
+_FIRST = RECIPES[_NAMES[0]]
+#: The settings every shipped toy model shares (their recipes in
+#: :data:`paying_attention.recipes.RECIPES`, in one level): one block of causal self-attention
+#: with 4 heads of width 8 and no MLP, so that everything the read-outs see has passed through a
+#: head. Derived in Chapter 6.
+TOY_RECIPE = {**_FIRST.config, "steps": _FIRST.steps,
+              **{key: _FIRST.optimiser[key] for key in ("batch_size", "learning_rate")},
+              **{key: _FIRST.data_settings[key] for key in ("train_sentences", "data_seed")}}
 #: The shipped models differ only in the seed of their initial weights and batch order.
 #: Derived in Chapter 6.
-TOY_MODELS = {f"toy_language_seed{seed}": {"seed": seed} for seed in (0, 1, 2)}
-
-
-_SCRIPT = "scripts/train_toy_language.py"
-
-
-def build_toy_model(name: str) -> ToyLanguageModel:
-    """An untrained model for ``name`` in :data:`TOY_MODELS`, seeded (reproducible initial weights)."""
-    check_choice("name", name, TOY_MODELS)
-    torch.manual_seed(TOY_MODELS[name]["seed"])
-    return ToyLanguageModel(**{key: TOY_RECIPE[key]
-                               for key in ("d_model", "num_heads", "num_layers", "mlp_width")})
-
-
-def save_toy_model(model: ToyLanguageModel, path, *, recipe: dict) -> None:
-    """Save a model's configuration, weights and recipe."""
-    save_checkpoint(model, path, recipe=recipe)
+TOY_MODELS = {name: {"seed": RECIPES[name].seed} for name in _NAMES}
+#: The last steps whose mean training loss a summary reports as ``final_loss``.
+_FINAL_LOSS_STEPS = 20
 
 
 def load_toy_model(name: str = "toy_language_seed0", directory=None) -> ToyLanguageModel:
     """Load a trained :class:`ToyLanguageModel` (shipped with the package, or from ``directory``).
     Derived in Chapter 6.
     """
-    check_choice("name", name, TOY_MODELS)
-    return restore(ToyLanguageModel, read_checkpoint(name, directory, script=_SCRIPT))
+    return load(check_choice("name", name, TOY_MODELS), directory)
 
 
 def saved_toy_recipe(name: str, directory=None) -> dict:
-    """The recipe stored beside the weights of ``name``."""
-    check_choice("name", name, TOY_MODELS)
-    return read_checkpoint(name, directory, script=_SCRIPT)["recipe"]
+    """The recipe stored beside the weights of ``name``, in one level, with the steps taken and
+    ``final_loss`` (the mean training loss of the last 20 steps).
+    Derived in Chapter 6.
+    """
+    return summary(read(check_choice("name", name, TOY_MODELS), directory), _FINAL_LOSS_STEPS)

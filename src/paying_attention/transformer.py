@@ -17,35 +17,35 @@ position (row) on its own. :class:`TinyTransformerLM` stacks ``L`` blocks betwee
 and an unembedding and predicts the next character at every position.
 
 The chapter compares it with a recurrent language model of about the same size
-(:class:`GRULanguageModel`). Both are trained by ``scripts/train_tiny_transformer.py`` with one
-recipe (:data:`LM_TRAINING`) on the public-domain text that ships with the package
-(:func:`load_shakespeare`, ``data/shakespeare.txt``), and
-shipped in ``weights/`` together with their loss curves and the measured wall time.
+(:class:`GRULanguageModel`). Both are trained with the same data, budget and optimiser
+(:data:`LM_TRAINING`; their recipes are in :data:`paying_attention.recipes.RECIPES`, trained by
+``scripts/train.py NAME``) on the public-domain text that ships with the package
+(:func:`load_shakespeare`, ``data/shakespeare.txt``, read by :class:`TextData`), and shipped in
+``weights/`` together with their loss curves and the measured wall time.
 """
 from __future__ import annotations
 
 import hashlib
 import math
-import time
 from importlib import resources
 
 import torch
 from torch import nn
 
 from ._checks import check_choice, check_float, check_int
+from .checkpoints import load, read, summary
 from .masking import causal_mask
 from .multihead import MultiHeadAttention
 from .position import LearnedPositionEmbedding, sinusoidal_encoding
-from .pretrained import read_checkpoint, restore, save_checkpoint
+from .recipes import RECIPES, recipe_names
+from .training import build_model, train_steps
 
 __all__ = [
-    "CharTokenizer", "FeedForward", "GRULanguageModel", "LM_RECIPES", "LM_TRAINING",
+    "CharTokenizer", "FeedForward", "GRULanguageModel", "LM_TRAINING", "TextData",
     "TinyTransformerLM", "TransformerBlock", "build_language_model", "evaluate_loss", "generate",
-    "load_language_model", "load_shakespeare", "make_lm_batch", "sample_next_token", "save_language_model",
+    "load_language_model", "load_shakespeare", "make_lm_batch", "sample_next_token",
     "split_text", "text_fingerprint", "train_language_model", "training_log",
 ]
-
-SCRIPT = "scripts/train_tiny_transformer.py"
 
 
 # ----------------------------------------------------------------------------- tokenizer
@@ -451,7 +451,14 @@ def load_shakespeare() -> str:
     It ships inside the package (``paying_attention/data/shakespeare.txt``; its ``README.md`` says
     where it comes from), so the chapter runs wherever the package is installed, Colab included.
     """
-    return (resources.files(__package__) / "data" / "shakespeare.txt").read_text(encoding="utf-8")
+    return _package_text("shakespeare.txt")
+
+
+def _package_text(name: str) -> str:
+    path = resources.files(__package__) / "data" / name
+    if not path.is_file():
+        raise FileNotFoundError(f"text must be a file in the package's data/ folder, got {name!r}")
+    return path.read_text(encoding="utf-8")
 
 
 def text_fingerprint(text: str) -> str:
@@ -524,6 +531,71 @@ def evaluate_loss(model: nn.Module, ids: torch.Tensor, *, batches: int = 4, batc
     return total / batches
 
 
+class TextData:
+    """A character text as training data for a language model (Chapter 9, section 9.4).
+
+    Batches are windows of ``length + 1`` characters at random offsets of the training ids
+    (:func:`make_lm_batch`). Every evaluation measures, with :func:`evaluate_loss` on windows
+    fixed by ``eval_seed``, the loss on the validation ids (``validation_loss``) and on the
+    training ids (``train_sample_loss``: the training loss of the chapter's curves).
+    :meth:`from_text` builds it from a text of the package's ``data/`` folder, as the recipes do.
+    """
+
+    def __init__(self, train_ids: torch.Tensor, validation_ids: torch.Tensor, *, length: int = 64,
+                 eval_batches: int = 4, eval_seed: int = 1000, tokenizer: CharTokenizer | None = None,
+                 text: str | None = None):
+        self.train_ids, self.validation_ids = train_ids, validation_ids
+        self.length = check_int("length", length, minimum=1)
+        self.eval_batches = check_int("eval_batches", eval_batches, minimum=1)
+        self.eval_seed = check_int("eval_seed", eval_seed, minimum=0)
+        self.tokenizer, self.text = tokenizer, text
+
+    @classmethod
+    def from_text(cls, text: str = "shakespeare.txt", *, length: int = 64,
+                  validation_fraction: float = 0.1, eval_batches: int = 4,
+                  eval_seed: int = 1000) -> "TextData":
+        """Read ``data/TEXT`` of the package, tokenize it by character and hold out its end."""
+        content = _package_text(text)
+        tokenizer = CharTokenizer(content)
+        train_ids, validation_ids = split_text(tokenizer.encode(content), validation_fraction)
+        return cls(train_ids, validation_ids, length=length, eval_batches=eval_batches,
+                   eval_seed=eval_seed, tokenizer=tokenizer, text=content)
+
+    def model_arguments(self) -> dict:
+        """What the text decides of the model: its vocabulary size."""
+        return {"vocab_size": self.tokenizer.vocab_size}
+
+    def describe(self) -> dict:
+        """What a checkpoint keeps about the text: the tokenizer's characters, the text's
+        SHA-256 and length (Chapter 9 checks the weights were trained on the shipped text)."""
+        return {"characters": self.tokenizer.characters, "text_sha256": text_fingerprint(self.text),
+                "text_characters": len(self.text)}
+
+    def batch(self, batch_size, generator):
+        return make_lm_batch(self.train_ids, batch_size, self.length, generator)
+
+    def loss(self, model, batch):
+        return _loss(model, *batch)
+
+    def evaluate(self, model) -> dict:
+        def measured(ids):
+            return evaluate_loss(model, ids, batches=self.eval_batches, length=self.length,
+                                 seed=self.eval_seed)
+        return {"train_sample_loss": measured(self.train_ids),
+                "validation_loss": measured(self.validation_ids)}
+
+
+def _log(history: dict, batch_size: int, length: int) -> dict:
+    """The training log the chapter reads, from a history: losses rounded to 4 decimals."""
+    steps, seconds = len(history["losses"]), history["wall_seconds"][-1]
+    return {"step": history["step"],
+            "train_loss": [round(loss, 4) for loss in history["train_sample_loss"]],
+            "validation_loss": [round(loss, 4) for loss in history["validation_loss"]],
+            "steps": steps, "train_seconds": round(seconds, 2),
+            "cpu_seconds": round(history["cpu_seconds"][-1], 2),
+            "tokens_per_second": round(steps * batch_size * length / seconds, 1)}
+
+
 def train_language_model(model: nn.Module, train_ids: torch.Tensor, validation_ids: torch.Tensor,
                          *, steps: int, batch_size: int = 32, length: int = 64,
                          learning_rate: float = 3e-3, warmup_steps: int = 50, seed: int = 0,
@@ -534,7 +606,8 @@ def train_language_model(model: nn.Module, train_ids: torch.Tensor, validation_i
     The learning rate rises linearly for ``warmup_steps`` and then follows a cosine down to a
     tenth of ``learning_rate``; gradients are clipped to norm 1. Every ``eval_every`` steps (and
     at the start and the end) the loss on fixed training windows and on fixed validation windows
-    is measured with :func:`evaluate_loss`. Only the optimisation steps are timed.
+    is measured with :func:`evaluate_loss`. Only the optimisation steps are timed. The step loop
+    is that of every model, :func:`paying_attention.training.train_steps`, on :class:`TextData`.
 
     Returns
     -------
@@ -547,96 +620,39 @@ def train_language_model(model: nn.Module, train_ids: torch.Tensor, validation_i
     warmup_steps = check_int("warmup_steps", warmup_steps, minimum=0)
     eval_every = check_int("eval_every", eval_every, minimum=1)
     learning_rate = check_float("learning_rate", learning_rate, minimum=0.0, strict=True)
-    generator = torch.Generator().manual_seed(check_int("seed", seed, minimum=0))
-    optimiser = torch.optim.AdamW(model.parameters(), lr=learning_rate, weight_decay=0.01)
-
-    def factor(step: int) -> float:
-        if step < warmup_steps:
-            return (step + 1) / warmup_steps
-        progress = (step - warmup_steps) / max(1, steps - warmup_steps)
-        return 0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * progress))
-
-    schedule = torch.optim.lr_scheduler.LambdaLR(optimiser, factor)
-    log = {"step": [], "train_loss": [], "validation_loss": []}
-
-    def record(step: int) -> None:
-        log["step"].append(step)
-        for key, ids in (("train_loss", train_ids), ("validation_loss", validation_ids)):
-            log[key].append(round(evaluate_loss(model, ids, batches=eval_batches, length=length,
-                                                seed=seed + 1000), 4))
-
-    record(0)
-    seconds = cpu_seconds = 0.0
-    model.train()
-    for step in range(1, steps + 1):
-        start, cpu_start = time.perf_counter(), time.process_time()
-        inputs, targets = make_lm_batch(train_ids, batch_size, length, generator)
-        loss = _loss(model, inputs, targets)
-        optimiser.zero_grad()
-        loss.backward()
-        nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        optimiser.step()
-        schedule.step()
-        seconds += time.perf_counter() - start
-        cpu_seconds += time.process_time() - cpu_start
-        if step % eval_every == 0 or step == steps:
-            record(step)
-    model.eval()
-    log.update(steps=steps, train_seconds=round(seconds, 2), cpu_seconds=round(cpu_seconds, 2),
-               tokens_per_second=round(steps * batch_size * length / seconds, 1))
-    return log
+    data = TextData(train_ids, validation_ids, length=length, eval_batches=eval_batches,
+                    eval_seed=seed + 1000)
+    optimiser = {"algorithm": "adamw", "learning_rate": learning_rate, "weight_decay": 0.01,
+                 "batch_size": batch_size, "clip_norm": 1.0, "schedule": "warmup_cosine",
+                 "warmup_steps": warmup_steps, "final_lr_fraction": 0.1}
+    history = train_steps(model, data, optimiser=optimiser, stop={"rule": "steps", "steps": steps},
+                          seed=seed, eval_every=eval_every)
+    return _log(history, batch_size, length)
 
 
 # ----------------------------------------------------------------------------- shipped models
-#: The models of Chapter 9: the transformer, the same without position encodings, and a GRU of
-#: about the same number of parameters.
+_NAMES = recipe_names("transformer")
+_RECIPE = RECIPES[_NAMES[0]]
+#: Shared by every recipe of Chapter 9 (see :data:`paying_attention.recipes.RECIPES`): the same
+#: text, data, budget and optimiser.
 #: Derived in Chapter 9.
-LM_RECIPES: dict[str, dict] = {
-    "tiny_transformer": {"model": "transformer", "d_model": 64, "num_heads": 4, "num_layers": 2,
-                         "d_ff": 256, "position": "sinusoidal"},
-    "tiny_transformer_no_position": {"model": "transformer", "d_model": 64, "num_heads": 4,
-                                     "num_layers": 2, "d_ff": 256, "position": "none"},
-    "tiny_gru": {"model": "gru", "d_embed": 64, "hidden_size": 152},
-}
-#: Shared by every recipe: the same text, data, budget and optimiser.
-#: Derived in Chapter 9.
-LM_TRAINING = {"steps": 1200, "batch_size": 16, "length": 64, "learning_rate": 3e-3,
-               "warmup_steps": 50, "seed": 0, "eval_every": 100, "eval_batches": 4,
-               "validation_fraction": 0.1}
+LM_TRAINING = {"steps": _RECIPE.steps, "batch_size": _RECIPE.optimiser["batch_size"],
+               "length": _RECIPE.data_settings["length"],
+               "learning_rate": _RECIPE.optimiser["learning_rate"],
+               "warmup_steps": _RECIPE.optimiser["warmup_steps"], "seed": _RECIPE.seed,
+               "eval_every": _RECIPE.eval_every,
+               "eval_batches": _RECIPE.data_settings["eval_batches"],
+               "validation_fraction": _RECIPE.data_settings["validation_fraction"]}
 
 
 def build_language_model(name: str, vocab_size: int) -> nn.Module:
     """An untrained model for recipe ``name`` (Chapter 9, section 9.4), seeded so that its initial
     weights are reproducible."""
-    check_choice("name", name, LM_RECIPES)
-    recipe = {key: value for key, value in LM_RECIPES[name].items() if key != "model"}
-    torch.manual_seed(LM_TRAINING["seed"])
-    if LM_RECIPES[name]["model"] == "gru":
-        return GRULanguageModel(vocab_size, max_length=LM_TRAINING["length"], **recipe)
-    return TinyTransformerLM(vocab_size, max_length=LM_TRAINING["length"], **recipe)
-
-
-def _model_from_config(**config) -> nn.Module:
-    if "hidden_size" in config:
-        return GRULanguageModel(**config)
-    return TinyTransformerLM(**config)
-
-
-def save_language_model(model: nn.Module, path, *, tokenizer: CharTokenizer, recipe: dict,
-                        log: dict) -> None:
-    """Save a model's configuration, weights, vocabulary, recipe and training log (Chapter 9).
-
-    The book's one checkpoint format (:func:`paying_attention.pretrained.save_checkpoint`), with
-    the extra entries ``characters`` (the tokenizer's vocabulary), ``recipe`` and ``log``.
-    """
-    if not isinstance(tokenizer, CharTokenizer):
-        raise TypeError(f"tokenizer must be a CharTokenizer, got {type(tokenizer).__name__}")
-    save_checkpoint(model, path, characters=tokenizer.characters, recipe=recipe, log=log)
+    return build_model(check_choice("name", name, _NAMES), vocab_size=vocab_size)
 
 
 def _saved(name: str, directory) -> dict:
-    check_choice("name", name, LM_RECIPES)
-    return read_checkpoint(name, directory, script=SCRIPT)
+    return read(check_choice("name", name, _NAMES), directory)
 
 
 def load_language_model(name: str, directory=None):
@@ -644,17 +660,22 @@ def load_language_model(name: str, directory=None):
     Derived in Chapter 9 (sections 9.4).
 
     The models of Chapter 9 (sections 9.4, 9.5 and the exercises), trained by
-    ``scripts/train_tiny_transformer.py``.
+    ``scripts/train.py NAME``.
     """
     saved = _saved(name, directory)
-    return restore(_model_from_config, saved), CharTokenizer(saved["characters"])
+    characters = saved["characters"] if "characters" in saved else saved["data"]["characters"]
+    return load(name, directory), CharTokenizer(characters)
 
 
 def training_log(name: str, directory=None) -> dict:
     """The recipe and the training log stored beside the weights of ``name`` (Chapter 9, 9.4).
     Derived in Chapter 9.
 
-    Returns ``{"recipe": dict, **log}`` with the keys of :func:`train_language_model`'s log.
+    Returns ``{"recipe": dict, **log}`` with the keys of :func:`train_language_model`'s log;
+    the recipe in one level, with the text's SHA-256.
     """
     saved = _saved(name, directory)
-    return {"recipe": saved["recipe"], **saved["log"]}
+    recipe = summary(saved, final_loss_steps=20)
+    log = saved["log"] if "log" in saved else _log(saved["history"], recipe["batch_size"],
+                                                    recipe["length"])
+    return {"recipe": recipe, **log}

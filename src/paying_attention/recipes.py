@@ -1,0 +1,264 @@
+"""The one registry of recipes: how every model the book ships is made.
+
+A recipe names, as plain data, everything that decides a trained model: the model's factory and
+its configuration, the data (a data source and its settings), the optimiser (algorithm, learning
+rate, batch size, gradient clipping, schedule), the stopping rule, how often the held-out loss
+is measured, and the seed. :func:`paying_attention.training.fit` turns a recipe into a trained
+model and its history; ``scripts/train.py NAME`` saves both with
+:func:`paying_attention.checkpoints.save` in ``weights/NAME.pt``, and the chapters read them back.
+A new model of a new chapter is one more entry in :data:`RECIPES`.
+
+Factories and data sources are named by their place in the package (``"seq2seq.Seq2Seq"``), so
+that a recipe is JSON-able (the checkpoint stores it, and a test checks that every shipped file
+stores its registry recipe) and so that this module imports no model: the modules that define
+the models may read the registry.
+
+The data source ``data`` is built as ``data(**data_settings)`` and must have
+``batch(batch_size, generator)``, ``loss(model, batch)`` and ``evaluate(model)`` (see
+:func:`paying_attention.training.train_steps`). Its held-out set is drawn from a generator
+seeded with ``eval_seed``, apart from the training stream, so measuring it changes nothing in
+training.
+
+The stopping rule is ``{"rule": "steps", "steps": N}`` (what every shipped model uses: a fixed
+budget, reproducible) or ``{"rule": "plateau", "max_steps": N, "fraction": 0.2,
+"tolerance": 0.02}``: measure the held-out loss every ``eval_every`` steps and stop once it
+improved by less than ``tolerance`` (relative) over the last ``fraction`` of the steps
+(:func:`paying_attention.training.converged`), or after ``max_steps``.
+"""
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any, Mapping
+
+from ._checks import check_choice, check_int
+
+__all__ = ["OPTIMISERS", "QUICK_STEPS", "RECIPES", "STOP_RULES", "Recipe", "get_recipe",
+           "recipe_names", "resolve"]
+
+#: What ``scripts/train.py --quick`` and ``fit(..., quick=True)`` train instead of the budget:
+#: a few steps, to check that a recipe runs and is deterministic.
+#: Used by the training script and the tests; no chapter calls it.
+QUICK_STEPS = 20
+#: The optimisers a recipe may name, and the stopping rules.
+#: Used by the training script and the tests; no chapter calls it.
+OPTIMISERS = ("adam", "adamw")
+STOP_RULES = ("steps", "plateau")
+
+
+def _frozen(value):
+    """A read-only copy: dicts become mapping proxies, lists tuples (a recipe must not drift)."""
+    if isinstance(value, Mapping):
+        return MappingProxyType({key: _frozen(item) for key, item in value.items()})
+    if isinstance(value, (list, tuple)):
+        return tuple(_frozen(item) for item in value)
+    return value
+
+
+def _plain(value):
+    """The JSON-able form: mappings become dicts and tuples lists."""
+    if isinstance(value, Mapping):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(item) for item in value]
+    return value
+
+
+def resolve(dotted: str):
+    """The object a recipe names, ``"module.attribute[.attribute]"`` inside the package.
+    Used by the training script and the tests; no chapter calls it.
+    """
+    module_name, _, attribute = dotted.partition(".")
+    if not attribute:
+        raise ValueError(f"a factory must be named 'module.attribute', got {dotted!r}")
+    target = importlib.import_module(f"{__package__}.{module_name}")
+    for part in attribute.split("."):
+        target = getattr(target, part)
+    return target
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """How one shipped model is made: model, data, optimiser, stopping rule, seed.
+    Used by the training script and the tests; no chapter calls it.
+
+    Attributes
+    ----------
+    name : str
+        The checkpoint's name, ``weights/NAME.pt``.
+    chapter : int
+        The chapter that reads the model.
+    model : str
+        The factory, ``"module.Class"`` in the package; built as ``model(**config)`` (plus what
+        the data source's ``model_arguments()`` adds, such as a vocabulary size).
+    config : mapping
+        The factory's keyword arguments.
+    data : str
+        The data source, ``"module.Class"``; built as ``data(**data_settings)``.
+    data_settings : mapping
+        Its settings, including the held-out set's (``eval_seed`` and its size).
+    optimiser : mapping
+        ``algorithm`` (one of :data:`OPTIMISERS`), ``learning_rate``, ``batch_size``,
+        ``clip_norm`` (None: no clipping); ``weight_decay`` for AdamW; ``schedule``
+        (``"warmup_cosine"``, with ``warmup_steps`` and ``final_lr_fraction``) if any.
+    stop : mapping
+        The stopping rule (see the module's docstring).
+    eval_every : int
+        Steps between two measurements of the held-out loss (also at step 0 and at the end).
+    seed : int
+        Seeds the initial weights and the order of the training batches.
+    """
+
+    name: str
+    chapter: int
+    model: str
+    config: Mapping[str, Any]
+    data: str
+    data_settings: Mapping[str, Any]
+    optimiser: Mapping[str, Any]
+    stop: Mapping[str, Any]
+    eval_every: int
+    seed: int = 0
+
+    def __post_init__(self):
+        for name in ("config", "data_settings", "optimiser", "stop"):
+            object.__setattr__(self, name, _frozen(getattr(self, name)))
+        check_choice("optimiser algorithm", self.optimiser["algorithm"], OPTIMISERS)
+        check_choice("stopping rule", self.stop["rule"], STOP_RULES)
+        check_int("eval_every", self.eval_every, minimum=1)
+        check_int("seed", self.seed, minimum=0)
+        check_int("steps", self.steps, minimum=1)
+        # A setting named in two places must say the same thing in both (flat() merges them).
+        for key in set(self.config) & set(self.data_settings):
+            if self.config[key] != self.data_settings[key]:
+                raise ValueError(f"recipe {self.name!r}: {key} is {self.config[key]!r} in config "
+                                 f"but {self.data_settings[key]!r} in data_settings")
+
+    @property
+    def steps(self) -> int:
+        """The most optimisation steps the recipe takes (its budget, or its cap)."""
+        return self.stop["steps"] if self.stop["rule"] == "steps" else self.stop["max_steps"]
+
+    def as_dict(self) -> dict:
+        """The recipe as plain JSON-able data: what a checkpoint stores."""
+        return {"name": self.name, "chapter": self.chapter, "model": self.model,
+                "config": _plain(self.config), "data": self.data,
+                "data_settings": _plain(self.data_settings), "optimiser": _plain(self.optimiser),
+                "stop": _plain(self.stop), "eval_every": self.eval_every, "seed": self.seed}
+
+    def flat(self) -> dict:
+        """The settings in one level, ``{**config, **data_settings, **optimiser, "steps",
+        "eval_every", "seed"}``: the layout of the recipes the chapters print."""
+        return {**_plain(self.config), **_plain(self.data_settings), **_plain(self.optimiser),
+                "steps": self.steps, "eval_every": self.eval_every, "seed": self.seed}
+
+    def quick(self) -> "Recipe":
+        """The same recipe cut to :data:`QUICK_STEPS` steps, measured every 10 steps at most
+        (and a warm-up no longer than the run): what ``--quick`` trains."""
+        stop = dict(self.stop)
+        stop["steps" if stop["rule"] == "steps" else "max_steps"] = QUICK_STEPS
+        optimiser = dict(self.optimiser)
+        if "warmup_steps" in optimiser:
+            optimiser["warmup_steps"] = min(optimiser["warmup_steps"], QUICK_STEPS)
+        return Recipe(self.name, self.chapter, self.model, self.config, self.data,
+                      self.data_settings, optimiser, stop, min(self.eval_every, 10), self.seed)
+
+
+def _seq2seq(name, chapter, task, hidden_size, *, reverse_source=False, attention=None):
+    config = {"num_symbols": 10, "hidden_size": hidden_size, "embedding_size": 32,
+              "reverse_source": reverse_source}
+    if attention:
+        config["attention"] = attention
+    return Recipe(
+        name, chapter, "seq2seq.AttentionSeq2Seq" if attention else "seq2seq.Seq2Seq", config,
+        "training.Seq2SeqData",
+        {"task": task, "lengths": (4, 24), "num_symbols": 10, "eval_batches": 4, "eval_seed": 1000},
+        {"algorithm": "adam", "learning_rate": 3e-3, "batch_size": 64, "clip_norm": 1.0},
+        {"rule": "steps", "steps": 3000}, eval_every=100)
+
+
+def _recall(name, model, learning_rate, **config):
+    return Recipe(
+        name, 5, model, {"num_symbols": 8, "max_length": 64, "d_model": 32, **config},
+        "long_range.RecallData",
+        {"lengths": (4, 64), "num_symbols": 8, "max_length": 64, "eval_batches": 4,
+         "eval_seed": 1000},
+        {"algorithm": "adam", "learning_rate": learning_rate, "batch_size": 64, "clip_norm": None},
+        {"rule": "steps", "steps": 4000}, eval_every=100)
+
+
+def _toy_language(seed):
+    return Recipe(
+        f"toy_language_seed{seed}", 6, "toy_language.ToyLanguageModel",
+        # One block of causal self-attention, 4 heads of width 8, no MLP: everything the
+        # read-outs see from other positions has passed through a head.
+        {"d_model": 32, "num_heads": 4, "num_layers": 1, "mlp_width": 0},
+        "toy_language.ToyLanguageData",
+        {"train_sentences": 20000, "data_seed": 1, "eval_sentences": 2000, "eval_seed": 2},
+        {"algorithm": "adam", "learning_rate": 3e-3, "batch_size": 128, "clip_norm": None},
+        {"rule": "steps", "steps": 1500}, eval_every=100, seed=seed)
+
+
+def _language_model(name, model, **config):
+    return Recipe(
+        name, 9, model, {**config, "max_length": 64}, "transformer.TextData.from_text",
+        {"text": "shakespeare.txt", "length": 64, "validation_fraction": 0.1, "eval_batches": 4,
+         "eval_seed": 1000},
+        {"algorithm": "adamw", "learning_rate": 3e-3, "weight_decay": 0.01, "batch_size": 16,
+         "clip_norm": 1.0, "schedule": "warmup_cosine", "warmup_steps": 50,
+         "final_lr_fraction": 0.1},
+        {"rule": "steps", "steps": 1200}, eval_every=100)
+
+
+_ALL = [
+    # Chapter 1: the encoder-decoder without attention on the copy task, four widths, and the
+    # same model reading its source backwards.
+    *(_seq2seq(f"copy_h{hidden}", 1, "copy", hidden) for hidden in (16, 32, 64, 128)),
+    _seq2seq("copy_h64_reversed", 1, "copy", 64, reverse_source=True),
+    # Chapter 4: the same model and budget plus attention over the encoder states.
+    _seq2seq("copy_h64_additive", 4, "copy", 64, attention="additive"),
+    _seq2seq("reverse_h64_additive", 4, "reverse", 64, attention="additive"),
+    _seq2seq("copy_h64_dot", 4, "copy", 64, attention="dot"),
+    # Chapter 5: "which symbol was at position p?"; each model at the better of the learning
+    # rates 3e-3 and 1e-2 (tried with 3,000 steps).
+    _recall("recall_attention", "long_range.RecallAttention", 3e-3, positions=True),
+    _recall("recall_attention_no_position", "long_range.RecallAttention", 3e-3, positions=False),
+    _recall("recall_gru", "long_range.RecallGRU", 1e-2, hidden_size=24),
+    # Chapter 6: the toy-language model; three seeds of initial weights and batch order.
+    *(_toy_language(seed) for seed in (0, 1, 2)),
+    # Chapter 7: a two-layer attention-only transformer on the repeated-segment task.
+    Recipe("induction_2layer", 7, "interpret.AttentionOnlyTransformer",
+           {"vocab_size": 20, "max_length": 32, "d_model": 64, "num_heads": 2, "num_layers": 2},
+           "interpret.RepeatData",
+           {"vocab_size": 20, "length": 32, "segment_lengths": (6, 16), "eval_batches": 4,
+            "eval_seed": 1000},
+           {"algorithm": "adam", "learning_rate": 3e-3, "batch_size": 64, "clip_norm": 1.0},
+           {"rule": "steps", "steps": 1500}, eval_every=100),
+    # Chapter 9: the tiny transformer, the same without positions, and a GRU of about its size.
+    _language_model("tiny_transformer", "transformer.TinyTransformerLM", d_model=64, num_heads=4,
+                    num_layers=2, d_ff=256, position="sinusoidal"),
+    _language_model("tiny_transformer_no_position", "transformer.TinyTransformerLM", d_model=64,
+                    num_heads=4, num_layers=2, d_ff=256, position="none"),
+    _language_model("tiny_gru", "transformer.GRULanguageModel", d_embed=64, hidden_size=152),
+]
+
+#: Every shipped model of every chapter, by name: the one registry of recipes.
+#: Used in Chapter 1 (imported there; the chapters read the trained models, not the recipes).
+RECIPES: Mapping[str, Recipe] = MappingProxyType({recipe.name: recipe for recipe in _ALL})
+
+
+def get_recipe(recipe) -> Recipe:
+    """The :class:`Recipe` of a name in :data:`RECIPES` (a Recipe is returned as it is).
+    Used by the training script and the tests; no chapter calls it.
+    """
+    if isinstance(recipe, Recipe):
+        return recipe
+    return RECIPES[check_choice("name", recipe, RECIPES)]
+
+
+def recipe_names(module: str) -> list[str]:
+    """The names of the recipes whose model is defined in ``module`` (``"long_range"``).
+    Used by the training script and the tests; no chapter calls it.
+    """
+    return [name for name, recipe in RECIPES.items() if recipe.model.split(".")[0] == module]

@@ -1,0 +1,81 @@
+"""The one registry of recipes: every entry builds, is plain data, and cannot be changed by accident."""
+import json
+
+import pytest
+
+from paying_attention.recipes import QUICK_STEPS, RECIPES, Recipe, get_recipe, recipe_names, resolve
+
+# Every shipped model of every chapter, by chapter.
+EXPECTED = {1: {"copy_h16", "copy_h32", "copy_h64", "copy_h128", "copy_h64_reversed"},
+            4: {"copy_h64_additive", "reverse_h64_additive", "copy_h64_dot"},
+            5: {"recall_attention", "recall_attention_no_position", "recall_gru"},
+            6: {"toy_language_seed0", "toy_language_seed1", "toy_language_seed2"},
+            7: {"induction_2layer"},
+            9: {"tiny_transformer", "tiny_transformer_no_position", "tiny_gru"}}
+
+
+def test_the_registry_holds_every_shipped_model_of_every_chapter():
+    by_chapter = {}
+    for name, recipe in RECIPES.items():
+        assert recipe.name == name
+        by_chapter.setdefault(recipe.chapter, set()).add(name)
+    assert by_chapter == EXPECTED
+    assert {RECIPES[name].seed for name in EXPECTED[6]} == {0, 1, 2}
+
+
+@pytest.mark.parametrize("name", sorted(RECIPES))
+def test_every_recipe_names_a_model_and_data_that_exist_and_is_plain_data(name):
+    recipe = RECIPES[name]
+    assert callable(resolve(recipe.model)) and callable(resolve(recipe.data))
+    as_dict = recipe.as_dict()
+    assert json.loads(json.dumps(as_dict)) == as_dict          # JSON-able, as a checkpoint stores it
+    assert Recipe(**as_dict) == recipe                          # and read back to the same recipe
+    assert recipe.flat()["steps"] == recipe.steps
+    quick = recipe.quick()
+    assert quick.steps == QUICK_STEPS and quick.eval_every <= 10 and quick.name == name
+    assert quick.optimiser.get("warmup_steps", 0) <= QUICK_STEPS
+
+
+def test_a_recipe_cannot_be_changed_by_accident():
+    recipe = RECIPES["copy_h64"]
+    with pytest.raises(TypeError):
+        recipe.config["hidden_size"] = 8
+    with pytest.raises(AttributeError):
+        recipe.seed = 3
+    with pytest.raises(TypeError):
+        RECIPES["mine"] = recipe
+
+
+def test_recipes_reject_contradictions_and_unknown_names():
+    fields = RECIPES["copy_h16"].as_dict()
+    with pytest.raises(ValueError, match="num_symbols is 10 in config but 12 in data_settings"):
+        Recipe(**{**fields, "data_settings": {**fields["data_settings"], "num_symbols": 12}})
+    with pytest.raises(ValueError, match="stopping rule must be one of"):
+        Recipe(**{**fields, "stop": {"rule": "forever"}})
+    with pytest.raises(ValueError, match="optimiser algorithm must be one of"):
+        Recipe(**{**fields, "optimiser": {**fields["optimiser"], "algorithm": "sgd"}})
+    with pytest.raises(ValueError, match="name must be one of"):
+        get_recipe("copy_h999")
+    with pytest.raises(ValueError, match="'module.attribute'"):
+        resolve("Seq2Seq")
+    plateau = Recipe(**{**fields, "stop": {"rule": "plateau", "max_steps": 500, "fraction": 0.2,
+                                           "tolerance": 0.02}})
+    assert plateau.steps == 500 and plateau.quick().stop["max_steps"] == QUICK_STEPS
+
+
+def test_names_by_module_and_the_chapters_views_of_the_registry():
+    from paying_attention.toy_language import TOY_MODELS, TOY_RECIPE
+    from paying_attention.transformer import LM_TRAINING
+
+    assert recipe_names("long_range") == ["recall_attention", "recall_attention_no_position",
+                                          "recall_gru"]
+    assert set(recipe_names("seq2seq")) == EXPECTED[1] | EXPECTED[4]
+    # Chapter 9 prints LM_TRAINING; Chapter 6 iterates over TOY_MODELS. Both are the registry's.
+    for name in recipe_names("transformer"):
+        flat = RECIPES[name].flat()
+        assert {key: flat[key] for key in LM_TRAINING} == LM_TRAINING
+    assert list(LM_TRAINING) == ["steps", "batch_size", "length", "learning_rate", "warmup_steps",
+                                 "seed", "eval_every", "eval_batches", "validation_fraction"]
+    assert TOY_MODELS == {name: {"seed": RECIPES[name].seed} for name in EXPECTED[6]}
+    for name in TOY_MODELS:
+        assert {key: RECIPES[name].flat()[key] for key in TOY_RECIPE} == TOY_RECIPE

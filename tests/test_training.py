@@ -1,0 +1,204 @@
+"""The one way to train: fit() on every recipe, its history, the plateau rule, scripts/train.py."""
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import torch
+
+from paying_attention.checkpoints import load, read
+from paying_attention.long_range import RecallData
+from paying_attention.recipes import QUICK_STEPS, RECIPES
+from paying_attention.training import HISTORY_KEYS, build_model, converged, fit, train_steps
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def same_weights(first, second) -> bool:
+    one, two = first.state_dict(), second.state_dict()
+    return one.keys() == two.keys() and all(torch.equal(one[key], two[key]) for key in one)
+
+
+@pytest.fixture(scope="module")
+def quick_runs(tmp_path_factory):
+    """Every recipe of the registry trained with --quick into a temporary folder."""
+    out = tmp_path_factory.mktemp("quick")
+    return out, {name: fit(name, quick=True, out=out) for name in RECIPES}
+
+
+@pytest.mark.parametrize("name", sorted(RECIPES))
+def test_quick_fit_of_every_recipe_saves_what_reads_back_as_the_same_model(quick_runs, name):
+    out, runs = quick_runs
+    model, history = runs[name]
+    again = load(name, out)
+    assert not again.training and again.config == model.config and same_weights(model, again)
+    checkpoint = read(name, out)
+    assert checkpoint["recipe"] == RECIPES[name].as_dict()
+    assert checkpoint["seed"] == RECIPES[name].seed and checkpoint["quick"] is True
+    assert checkpoint["history"] == history
+
+
+@pytest.mark.parametrize("name", sorted(RECIPES))
+def test_history_has_its_columns_and_runs_forward_in_steps_and_time(quick_runs, name):
+    _, history = quick_runs[1][name]
+    assert set(HISTORY_KEYS) <= set(history) and len(history["losses"]) == QUICK_STEPS
+    rows = len(history["step"])
+    assert all(len(history[key]) == rows for key in set(history) - {"losses"})
+    assert history["step"] == [0, 10, 20]                  # step 0, every 10 steps, the end
+    assert history["train_loss"][0] is None
+    for step in (1, 2):                                    # the mean of the steps since the last row
+        assert history["train_loss"][step] == pytest.approx(
+            sum(history["losses"][10 * step - 10:10 * step]) / 10)
+    for key in ("wall_seconds", "cpu_seconds"):
+        assert history[key][0] == 0.0
+        assert all(a <= b for a, b in zip(history[key], history[key][1:])), key
+    assert history["wall_seconds"][-1] > 0
+    assert all(loss > 0 for loss in history["validation_loss"])
+
+
+def test_a_seeded_quick_run_gives_the_same_weights_twice_and_another_seed_does_not():
+    for name in ("copy_h16", "recall_attention", "tiny_gru"):
+        first, first_history = fit(name, quick=True)
+        second, second_history = fit(name, quick=True)
+        assert same_weights(first, second), name
+        assert first_history["losses"] == second_history["losses"]
+        assert first_history["validation_loss"] == second_history["validation_loss"]
+        other, _ = fit(name, seed=1, quick=True)
+        assert not same_weights(first, other), name
+
+
+def test_evaluating_does_not_change_the_training():
+    """The held-out set has its own generator: a run that measures it every step and one that
+    never does take the same steps."""
+    recipe = RECIPES["recall_gru"].quick()
+    runs = []
+    for eval_every in (1, None):
+        model = build_model(recipe)
+        history = train_steps(model, RecallData(**recipe.data_settings), optimiser=recipe.optimiser,
+                              stop=recipe.stop, eval_every=eval_every)
+        runs.append((model, history))
+    (measured, measured_history), (unmeasured, unmeasured_history) = runs
+    assert len(measured_history["step"]) == QUICK_STEPS + 1 and unmeasured_history["step"] == []
+    assert measured_history["losses"] == unmeasured_history["losses"]
+    assert same_weights(measured, unmeasured)
+
+
+# ----------------------------------------------------------------------------- the plateau rule
+def history_of(losses, every=10):
+    return {"step": [every * index for index in range(len(losses))], "validation_loss": losses}
+
+
+@pytest.mark.parametrize("losses,expected", [
+    ([5.0], False),                                   # one evaluation: nothing to compare
+    ([5.0, 4.0, 3.0, 2.0, 1.0], False),               # still falling fast
+    ([5.0, 2.0, 1.0, 1.0, 1.0, 1.0, 0.995], True),    # the last 20%: 1.0 -> 0.995, 0.5% better
+    ([5.0, 2.0, 1.0, 1.0, 1.0, 1.0, 0.97], False),    # 3% better: not yet
+    ([5.0, 2.0, 1.0, 1.0, 1.0, 1.0, 1.2], True),      # worse counts as no improvement
+    ([3.0, 0.0, 0.0], True),                          # a loss of zero cannot improve
+])
+def test_converged_compares_the_loss_now_with_the_loss_a_fifth_of_the_steps_ago(losses, expected):
+    assert converged(history_of(losses)) is expected
+
+
+def test_converged_reads_its_window_and_tolerance():
+    history = history_of([4.0, 3.0, 2.0, 1.9, 1.8])     # 10% better over the last half
+    assert not converged(history, fraction=0.5, tolerance=0.02)
+    assert converged(history, fraction=0.5, tolerance=0.2)
+    assert not converged(history, fraction=0.25, tolerance=0.05)   # 1.9 -> 1.8: 5.3%
+    with pytest.raises(ValueError, match="fraction must be > 0"):
+        converged(history, fraction=0.0)
+    with pytest.raises(ValueError, match="fraction must lie in"):
+        converged(history, fraction=1.5)
+    with pytest.raises(ValueError, match="one validation loss per step"):
+        converged({"step": [0, 10], "validation_loss": [1.0]})
+    with pytest.raises(ValueError, match="validation loss at every evaluation"):
+        converged({"step": [0, 10], "validation_loss": [1.0, None]})
+
+
+class LineData:
+    """y = 3x + 1 with noise: a data source whose loss stops improving at the noise level."""
+
+    def batch(self, batch_size, generator):
+        x = torch.randn(batch_size, 1, generator=generator)
+        return x, 3 * x + 1 + 0.1 * torch.randn(batch_size, 1, generator=generator)
+
+    def loss(self, model, batch):
+        x, y = batch
+        return torch.nn.functional.mse_loss(model(x), y)
+
+    def evaluate(self, model):
+        batch = self.batch(256, torch.Generator().manual_seed(99))
+        return {"validation_loss": self.loss(model, batch).item()}
+
+
+def test_the_plateau_rule_stops_once_the_validation_loss_stops_improving():
+    optimiser = {"algorithm": "adam", "learning_rate": 0.05, "batch_size": 32, "clip_norm": None}
+    plateau = {"rule": "plateau", "max_steps": 5000, "fraction": 0.2, "tolerance": 0.02}
+    torch.manual_seed(0)
+    history = train_steps(torch.nn.Linear(1, 1), LineData(), optimiser=optimiser, stop=plateau,
+                          eval_every=20)
+    assert 100 < history["step"][-1] < 5000 and converged(history)
+    assert history["validation_loss"][-1] < 0.02            # it had learnt the line by then
+    assert not converged({key: value[:-1] for key, value in history.items() if key != "losses"})
+    torch.manual_seed(0)
+    fixed = train_steps(torch.nn.Linear(1, 1), LineData(), optimiser=optimiser,
+                        stop={"rule": "steps", "steps": 300}, eval_every=100)
+    assert fixed["step"] == [0, 100, 200, 300] and len(fixed["losses"]) == 300
+    with pytest.raises(ValueError, match="plateau rule needs eval_every"):
+        train_steps(torch.nn.Linear(1, 1), LineData(), optimiser=optimiser, stop=plateau)
+
+
+# ----------------------------------------------------------------------------- the script
+@pytest.fixture(scope="module")
+def train_script():
+    """scripts/train.py as a module, and the processor kernels it chose for torch."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    before = os.environ.pop("ATEN_CPU_CAPABILITY", None)
+    try:
+        import train
+        yield train, os.environ.get("ATEN_CPU_CAPABILITY")
+    finally:
+        sys.path.remove(str(ROOT / "scripts"))
+        os.environ.pop("ATEN_CPU_CAPABILITY", None)
+        if before is not None:
+            os.environ["ATEN_CPU_CAPABILITY"] = before
+
+
+def test_training_script_saves_what_fit_makes(tmp_path):
+    """The script, run as a program on the kernels of this process, writes the weights that
+    fit() makes here, and says which kernels made them."""
+    kernels = torch.backends.cpu.get_cpu_capability()
+    result = subprocess.run([sys.executable, str(ROOT / "scripts" / "train.py"),
+                             "copy_h64_reversed", "toy_language_seed1", "--quick", "--out",
+                             str(tmp_path)], capture_output=True, text=True, cwd=ROOT,
+                            env={**os.environ, "ATEN_CPU_CAPABILITY": kernels.lower()})
+    assert result.returncode == 0, result.stderr
+    assert "copy_h64_reversed: 20 steps" in result.stdout
+    for name in ("copy_h64_reversed", "toy_language_seed1"):
+        model, history = fit(name, quick=True)
+        assert same_weights(load(name, tmp_path), model), name
+        assert read(name, tmp_path)["history"]["losses"] == history["losses"]
+        assert read(name, tmp_path)["made_with"]["cpu_capability"] == kernels
+
+
+def test_training_script_runs_torch_on_its_avx2_kernels(train_script):
+    """The shipped weights were made on torch's AVX2 kernels; the script chooses them."""
+    assert train_script[1] == "avx2"
+
+
+def test_training_script_protects_the_shipped_weights_and_names_the_recipes(train_script, tmp_path,
+                                                                             capsys):
+    train_script = train_script[0]
+    for arguments in (["copy_h16", "--quick"], ["copy_h16", "--seed", "3"],
+                      ["copy_h999", "--out", str(tmp_path)], []):
+        with pytest.raises(SystemExit) as stopped:
+            train_script.main(arguments)
+        assert stopped.value.code == 2, arguments
+    errors = capsys.readouterr().err
+    assert errors.count("need --out DIR") == 2 and "unknown recipe copy_h999" in errors
+    assert "name at least one recipe" in errors
+    assert train_script.main(["--list"]) == 0
+    listing = capsys.readouterr().out
+    assert listing.count("\n") == len(RECIPES) and "Chapter 9: tiny_gru" in listing
+    assert not list(tmp_path.iterdir())
