@@ -1,19 +1,15 @@
-"""Chapter 7's toolkit: attention rollout, the repeated-segment task, the attention-only model,
-the previous-token and induction scores, and the shipped induction model."""
-from pathlib import Path
-
+"""Reading attention: attention rollout, the previous-token and induction scores, the losses on a
+repeat (Chapter 7), and the link scores and ablations of the toy-language heads (Chapter 6)."""
 import numpy as np
 import pytest
 import torch
 
-from paying_attention.interpret import (AttentionOnlyTransformer, RepeatBatch, attention_rollout,
-                                        induction_score, induction_targets, load_induction_model,
-                                        make_repeat_batch, previous_token_score, repeat_losses,
-                                        train_induction)
-from paying_attention.recipes import RECIPES
-from paying_attention.training import build_model, fit
-
-ROOT = Path(__file__).resolve().parents[1]
+from paying_attention.evaluation import toy_accuracy
+from paying_attention.interpret import (ablation_drops, attention_rollout, induction_score,
+                                        link_scores, previous_token_score, repeat_losses)
+from paying_attention.pretrained import load_toy_model
+from paying_attention.tasks import RepeatBatch, induction_targets, make_repeat_batch
+from paying_attention.toy_language import generate_sentences
 
 
 def causal_maps(*lead_and_length, seed=0):
@@ -129,32 +125,6 @@ def repeat_batch(rows):
     return RepeatBatch(tokens, first, second)
 
 
-def test_induction_targets_point_after_the_source_not_the_most_recent_occurrence():
-    # The segment 5 1 5 2 (positions 0-3) is repeated at 4-7. Token 5 at position 6 copies
-    # position 2, so the target is 3 (the 2 that comes next); its most recent earlier occurrence
-    # is position 4, followed by the 1, the wrong prediction. Likewise at position 4 (source 0,
-    # target 1; most recent occurrence 2). The most-recent rule would give {4: 3, 5: 2, 6: 5, 7: 4}.
-    batch = repeat_batch([([5, 1, 5, 2, 5, 1, 5, 2, 9], 0, 4)])
-    rows, queries, columns = np.nonzero(induction_targets(batch))
-    assert rows.tolist() == [0] * 4
-    assert dict(zip(queries.tolist(), columns.tolist())) == {4: 1, 5: 2, 6: 3, 7: 4}  # t - S + 1
-
-
-def test_induction_targets_of_make_repeat_batch_point_at_the_next_token():
-    batch = make_repeat_batch(50, 24, vocab_size=5, segment_lengths=(2, 9),
-                              generator=torch.Generator().manual_seed(3))
-    rows, queries, columns = np.nonzero(induction_targets(batch))
-    second = batch.second.numpy()
-    assert (np.stack([rows, queries]) == np.stack(np.nonzero(second))).all()  # a row per repeat token
-    tokens, sizes = batch.tokens.numpy(), second.sum(1)[rows]
-    assert (columns - 1 == queries - sizes).all()                      # after the source, S back
-    assert (tokens[rows, columns - 1] == tokens[rows, queries]).all()  # which holds the same token
-    copied = second[rows, np.minimum(queries + 1, 23)] & (queries + 1 < 24)   # next token repeated
-    assert copied.sum() == len(rows) - 50                              # all but each repeat's last
-    next_tokens = tokens[rows, np.minimum(queries + 1, 23)]
-    assert (tokens[rows, columns] == next_tokens)[copied].all()         # is the token copied
-
-
 def test_induction_score_of_a_perfect_induction_head_is_one():
     batch = repeat_batch([([3, 7, 1, 4, 3, 7, 1, 4], 0, 4), ([2, 9, 2, 9, 8, 6, 5, 0], 0, 2)])
     targets = induction_targets(batch)                           # (B, T, T)
@@ -201,98 +171,6 @@ def test_previous_token_score_rejects_bad_input():
         previous_token_score(np.ones(4))
 
 
-# ----------------------------------------------------------------------------- the task
-@pytest.mark.parametrize("length,low,high,vocab", [(32, 6, 16, 20), (12, 1, 6, 2), (40, 5, 5, 50)])
-def test_repeat_batch_invariants(length, low, high, vocab):
-    batch = make_repeat_batch(200, length, vocab_size=vocab, segment_lengths=(low, high),
-                              generator=torch.Generator().manual_seed(1))
-    tokens, first, second = batch
-    assert isinstance(batch, RepeatBatch)
-    assert tokens.shape == first.shape == second.shape == (200, length)
-    assert tokens.dtype == torch.long and first.dtype == second.dtype == torch.bool
-    assert 0 <= int(tokens.min()) and int(tokens.max()) < vocab
-    sizes = first.sum(1)
-    assert torch.equal(sizes, second.sum(1))
-    assert int(sizes.min()) >= low and int(sizes.max()) <= high
-    assert not (first & second).any()
-    for row in range(200):
-        start = int(first[row].float().argmax())
-        size = int(sizes[row])
-        assert first[row, start:start + size].all()                  # contiguous
-        assert second[row, start + size:start + 2 * size].all()      # right after the first
-        assert torch.equal(tokens[row, start + size:start + 2 * size], tokens[row, start:start + size])
-    if high < length // 2:                                           # the place varies
-        assert len(set(first.float().argmax(1).tolist())) > 1
-
-
-def test_repeat_batch_is_reproducible_and_varies():
-    make = lambda seed: make_repeat_batch(8, generator=torch.Generator().manual_seed(seed)).tokens
-    assert torch.equal(make(0), make(0))
-    assert not torch.equal(make(0), make(1))
-
-
-@pytest.mark.parametrize("kwargs,error,match", [
-    ({"length": 20, "segment_lengths": (2, 11)}, ValueError, "length must be >= 22"),
-    ({"segment_lengths": (5, 4)}, ValueError, r"segment_lengths\[1\] must be >= 5"),
-    ({"segment_lengths": (0, 4)}, ValueError, r"segment_lengths\[0\] must be >= 1"),
-    ({"segment_lengths": 4}, ValueError, "pair"),
-    ({"vocab_size": 1}, ValueError, "vocab_size must be >= 2"),
-    ({"batch_size": 0}, ValueError, "batch_size must be >= 1"),
-])
-def test_repeat_batch_rejects_bad_input(kwargs, error, match):
-    kwargs = {"batch_size": 4, **kwargs}
-    with pytest.raises(error, match=match):
-        make_repeat_batch(**kwargs)
-
-
-# ----------------------------------------------------------------------------- the model
-@pytest.mark.parametrize("layers,heads", [(1, 1), (2, 2), (3, 4)])
-def test_model_shapes_and_causal_maps(layers, heads):
-    torch.manual_seed(0)
-    model = AttentionOnlyTransformer(vocab_size=11, max_length=9, d_model=8, num_heads=heads,
-                                     num_layers=layers)
-    tokens = torch.randint(0, 11, (3, 9))
-    logits, weights = model(tokens)
-    assert logits.shape == (3, 9, 11)
-    assert weights.shape == (layers, 3, heads, 9, 9)
-    torch.testing.assert_close(weights.sum(-1), torch.ones(layers, 3, heads, 9))
-    assert torch.equal(weights.triu(1), torch.zeros_like(weights))
-
-
-def test_model_is_causal():
-    torch.manual_seed(0)
-    model = AttentionOnlyTransformer(vocab_size=7, max_length=8, d_model=8, num_heads=2)
-    tokens = torch.randint(0, 7, (2, 8))
-    changed = tokens.clone()
-    changed[:, 5:] = (changed[:, 5:] + 1) % 7                    # change the future only
-    logits, _ = model(tokens)
-    logits_changed, _ = model(changed)
-    torch.testing.assert_close(logits[:, :5], logits_changed[:, :5])
-
-
-def test_ablating_every_head_leaves_the_direct_path():
-    torch.manual_seed(0)
-    model = AttentionOnlyTransformer(vocab_size=7, max_length=6, d_model=8, num_heads=2)
-    tokens = torch.randint(0, 7, (2, 6))
-    logits, _ = model(tokens, head_mask=torch.zeros(2, 2))
-    stream = model.token_embedding(tokens) + model.position_embedding.weight[:6]
-    for attention in model.attentions:                           # only the output bias remains
-        stream = stream + attention.b_O
-    torch.testing.assert_close(logits, model.unembedding(stream))
-
-
-@pytest.mark.parametrize("tokens,kwargs,match", [
-    (torch.zeros(2, 10, dtype=torch.long), {}, "1 to max_length = 8"),
-    (torch.full((2, 4), 7), {}, r"ids in \[0, 6\]"),
-    (torch.zeros(4, dtype=torch.long), {}, r"shape \(B, T\)"),
-    (torch.zeros(2, 4, dtype=torch.long), {"head_mask": torch.ones(2)}, r"\(L, H\) = \(2, 2\)"),
-])
-def test_model_rejects_bad_input(tokens, kwargs, match):
-    model = AttentionOnlyTransformer(vocab_size=7, max_length=8, d_model=8, num_heads=2)
-    with pytest.raises(ValueError, match=match):
-        model(tokens, **kwargs)
-
-
 def test_repeat_losses_of_a_perfect_copier():
     batch = make_repeat_batch(16, 20, vocab_size=10, segment_lengths=(3, 8),
                               generator=torch.Generator().manual_seed(0))
@@ -305,40 +183,41 @@ def test_repeat_losses_of_a_perfect_copier():
         repeat_losses(torch.zeros(16, 19, 10), batch)
 
 
-# ----------------------------------------------------------------------------- shipped weights
-def test_shipped_induction_model_matches_its_recipe_and_copies():
-    model, recipe = load_induction_model(with_recipe=True)
-    expected = RECIPES["induction_2layer"].flat()
-    for key in ("vocab_size", "length", "segment_lengths", "d_model", "num_heads", "num_layers",
-                "steps", "batch_size", "learning_rate"):                # what Chapter 7 prints
-        assert recipe[key] == expected[key], key
-    assert (ROOT / "src/paying_attention/weights/induction_2layer.pt").stat().st_size < 2**20
-    batch = make_repeat_batch(500, recipe["length"], vocab_size=recipe["vocab_size"],
-                              segment_lengths=tuple(recipe["segment_lengths"]),
-                              generator=torch.Generator().manual_seed(7))
-    with torch.no_grad():
-        logits, weights = model(batch.tokens)
-    losses = repeat_losses(logits, batch)
-    assert losses["first"] > 0.9 * np.log(recipe["vocab_size"])     # nothing to predict there
-    assert losses["repeat"] < 0.3 * losses["first"]                  # Chapter 7's claim
-    assert previous_token_score(weights[0]).mean(0).max() > 0.7      # a previous-token head in layer 1
-    assert induction_score(weights[1], batch).min() > 0.6            # induction heads in layer 2
+# ----------------------------------------------------------------------------- Chapter 6's link scores and ablations
+@pytest.fixture(scope="module")
+def corpus():
+    return generate_sentences(3000, seed=5)
 
 
-def test_load_induction_model_reports_a_missing_file(tmp_path):
-    with pytest.raises(FileNotFoundError, match="scripts/train.py induction_2layer"):
-        load_induction_model(tmp_path)
+def test_link_scores_count_where_the_largest_weight_lands(corpus):
+    part = corpus[:50]
+    rows = torch.arange(50)
+    weights = torch.full((1, 50, 2, 18, 18), 0.01)                    # (L, N, H, T, T)
+    weights[0, rows, 0, part.verb_position, part.subject_position] = 1.0       # head 0: agreement
+    weights[0, rows, 1, part.pronoun_position, part.antecedent_position] = 1.0  # head 1: coreference
+    weights[0, :25, 1, :, :] = 0.01
+    weights[0, rows[:25], 1, part.pronoun_position[:25], 0] = 1.0     # half of head 1 looks at 0
+    scores = link_scores(weights, part)
+    assert torch.equal(scores["agreement"], torch.tensor([[1.0, 0.0]]))
+    assert torch.equal(scores["coreference"], torch.tensor([[0.0, 0.5]]))
+    with pytest.raises(ValueError, match=r"\(L, N, H, T, T\) with N = 50"):
+        link_scores(weights[:, :10], part)
 
 
-def test_train_induction_takes_the_steps_of_the_recipe_loop(tmp_path):
-    """train_induction on the registry's model is fit()'s loop, and a quick run reads back."""
-    recipe = RECIPES["induction_2layer"].quick()
-    model, history = fit(recipe, out=tmp_path)
-    again = build_model(recipe)
-    assert train_induction(again, steps=recipe.steps) == history["losses"]
-    assert all(torch.equal(a, b) for a, b in zip(model.state_dict().values(),
-                                                 again.state_dict().values()))
-    loaded, saved = load_induction_model(tmp_path, with_recipe=True)
-    assert saved["steps"] == 20 and saved["segment_lengths"] == [6, 16]
-    assert saved["final_loss"] == round(sum(history["losses"]) / 20, 4)
-    assert loaded.config == model.config
+def test_ablation_drops_of_a_model_without_the_head_it_needs():
+    """A shipped model without the head coreference needs loses coreference, not agreement, and
+    ``ablation_drops`` reports exactly the accuracy lost when that head is masked."""
+    model = load_toy_model("toy_language_seed1")
+    sentences = generate_sentences(500, seed=2)
+    drops = ablation_drops(model, sentences)
+    assert set(drops) == {"agreement", "coreference"}
+    assert all(drop.shape == (1, 4) and drop.abs().max() <= 1 for drop in drops.values())
+    needed = int(drops["coreference"][0].argmax())
+    head_mask = torch.ones(1, 4)
+    head_mask[0, needed] = 0.0
+    full = toy_accuracy(model, sentences)
+    without = toy_accuracy(model, sentences, head_mask=head_mask)
+    for task in ("agreement", "coreference"):
+        assert drops[task][0, needed] == pytest.approx(full[task] - without[task])
+    assert full["coreference"] - without["coreference"] > 0.2, "the head it needs"
+    assert full["agreement"] - without["agreement"] < 0.05, "the other task hardly notices"

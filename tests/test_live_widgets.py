@@ -541,7 +541,7 @@ def test_toy_tokens_split_punctuation():
 
 
 def test_toy_language_heads_exports_the_model_and_pytorchs_maps(toy_heads):
-    from paying_attention.toy_language import load_toy_model
+    from paying_attention.pretrained import load_toy_model
 
     model = load_toy_model("toy_language_seed0")
     decoded = np.frombuffer(base64.b64decode(toy_heads.weights["W_Q"]), dtype="<f4").reshape(32, 32)

@@ -280,13 +280,13 @@ def test_bilinear_scores_generalise_the_dot_product():
 def test_additive_scores_match_a_loop(use_torch):
     rng = np.random.default_rng(13)
     queries, keys = rng.normal(size=(2, 3, 5)), rng.normal(size=(2, 4, 6))
-    w_query, w_key, vector = rng.normal(size=(5, 7)), rng.normal(size=(6, 7)), rng.normal(size=7)
+    W_q, W_k, vector = rng.normal(size=(5, 7)), rng.normal(size=(6, 7)), rng.normal(size=7)
     expected = np.zeros((2, 3, 4))
     for b in range(2):
         for i in range(3):
             for j in range(4):
-                expected[b, i, j] = vector @ np.tanh(queries[b, i] @ w_query + keys[b, j] @ w_key)
-    arrays = (queries, keys, w_query, w_key, vector)
+                expected[b, i, j] = vector @ np.tanh(queries[b, i] @ W_q + keys[b, j] @ W_k)
+    arrays = (queries, keys, W_q, W_k, vector)
     if use_torch:
         arrays = tuple(torch.tensor(a) for a in arrays)
     assert np.allclose(np.asarray(additive_scores(*arrays)), expected)
@@ -296,7 +296,7 @@ def test_score_functions_reject_bad_shapes():
     queries, keys = np.zeros((3, 4)), np.zeros((5, 4))
     with pytest.raises(ValueError, match=r"weight must have shape \(d_q, d_k\) = \(4, 4\)"):
         bilinear_scores(queries, keys, np.zeros((4, 3)))
-    with pytest.raises(ValueError, match=r"key_weight must have shape \(d_k, d_a\) = \(4, 2\)"):
+    with pytest.raises(ValueError, match=r"W_k must have shape \(d_k, d_a\) = \(4, 2\)"):
         additive_scores(queries, keys, np.zeros((4, 2)), np.zeros((3, 2)), np.zeros(2))
     with pytest.raises(ValueError, match=r"score_vector must have shape \(d_a,\)"):
         additive_scores(queries, keys, np.zeros((4, 2)), np.zeros((4, 2)), np.zeros((2, 1)))
@@ -348,7 +348,7 @@ def test_additive_module_computes_bahdanaus_score_and_trains():
     module = AdditiveAttention(query_size=3, key_size=4, hidden_size=8)
     query, keys = torch.randn(2, 3), torch.randn(2, 5, 4)
     _, weights = module(query, keys, keys)
-    hidden = torch.tanh((query @ module.query_weight)[:, None, :] + keys @ module.key_weight)
+    hidden = torch.tanh((query @ module.W_q)[:, None, :] + keys @ module.W_k)
     assert torch.allclose(weights, torch.softmax(hidden @ module.score_vector, dim=-1), atol=1e-6)
     context, _ = module(query, keys, keys)
     context.sum().backward()

@@ -33,7 +33,7 @@ def test_matches_the_formula_and_torch(shape, causal):
     batch_size, length, d_model, d_k, d_v = shape
     d_k, d_v = d_k or d_model, d_v or d_model
     assert output.shape == (batch_size, length, d_v) and weights.shape == (batch_size, length, length)
-    queries, keys, values = x @ module.w_query, x @ module.w_key, x @ module.w_value
+    queries, keys, values = x @ module.W_Q, x @ module.W_K, x @ module.W_V
     scores = queries @ keys.transpose(-2, -1) / math.sqrt(d_k)          # (B, T, T)
     if causal:
         scores = scores.masked_fill(~torch.ones(length, length, dtype=torch.bool).tril(), -math.inf)
@@ -102,14 +102,14 @@ def test_unbatched_input_and_gradients():
     output, weights = module(x[0])
     assert output.shape == (4, 5) and weights.shape == (4, 4)
     output.sum().backward()
-    for parameter in (module.w_query, module.w_key, module.w_value):
+    for parameter in (module.W_Q, module.W_K, module.W_V):
         assert parameter.grad is not None and parameter.grad.abs().sum() > 0
 
 
 def test_parameters_in_the_row_vector_convention():
     module = SelfAttention(8, d_k=4, d_v=6)
     shapes = {name: tuple(p.shape) for name, p in module.named_parameters()}
-    assert shapes == {"w_query": (8, 4), "w_key": (8, 4), "w_value": (8, 6)}
+    assert shapes == {"W_Q": (8, 4), "W_K": (8, 4), "W_V": (8, 6)}
     assert sum(p.numel() for p in module.parameters()) == 8 * (2 * 4 + 6)   # d_model(2 d_k + d_v)
     assert "causal=False" in repr(module)
 

@@ -2,7 +2,7 @@ import pytest
 import torch
 
 from paying_attention import AttentionSeq2Seq, Seq2Seq, decoder_inputs, make_batch, train_seq2seq, token_accuracy
-from paying_attention.training import accuracy_by_position
+from paying_attention.evaluation import accuracy_by_position
 
 
 @pytest.fixture

@@ -8,9 +8,17 @@ import pytest
 import torch
 
 from paying_attention.checkpoints import load, read
-from paying_attention.long_range import RecallData
-from paying_attention.recipes import QUICK_STEPS, RECIPES
-from paying_attention.training import HISTORY_KEYS, build_model, converged, fit, train_steps
+from paying_attention.pretrained import (load_induction_model, load_language_model, load_toy_model,
+                                         saved_toy_recipe, training_log)
+from paying_attention.recall import RecallAttention
+from paying_attention.recipes import LM_TRAINING, QUICK_STEPS, RECIPES, TOY_MODELS
+from paying_attention.text import CharTokenizer, load_shakespeare, split_text, text_fingerprint
+from paying_attention.training import (HISTORY_KEYS, build_language_model, build_model,
+                                       build_recall_model, converged, fit, train_induction,
+                                       train_language_model, train_recall, train_steps,
+                                       train_toy_model)
+from paying_attention.training_data import RecallData
+from paying_attention.transformer import ToyLanguageModel
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -202,3 +210,84 @@ def test_training_script_protects_the_shipped_weights_and_names_the_recipes(trai
     listing = capsys.readouterr().out
     assert listing.count("\n") == len(RECIPES) and "Chapter 9: tiny_gru" in listing
     assert not list(tmp_path.iterdir())
+
+
+# ----------------------------------------------------------------------------- the chapters' training functions
+def test_training_lowers_the_loss_of_the_attention_model():
+    torch.manual_seed(0)
+    model = RecallAttention()
+    losses = train_recall(model, steps=150, lengths=(8, 8), learning_rate=1e-2)
+    assert len(losses) == 150
+    assert sum(losses[-20:]) / 20 < 0.5 * sum(losses[:20]) / 20
+
+
+def test_train_recall_takes_the_steps_of_the_recipe_loop():
+    """Chapter 5's train_recall on a registry model is fit()'s loop: the same losses and weights."""
+    recipe = RECIPES["recall_gru"].quick()
+    model, history = fit(recipe)
+    again = build_recall_model("recall_gru")
+    losses = train_recall(again, steps=recipe.steps, lengths=recipe.data_settings["lengths"],
+                          learning_rate=recipe.optimiser["learning_rate"])
+    assert losses == history["losses"]
+    assert all(torch.equal(a, b) for a, b in zip(model.state_dict().values(),
+                                                 again.state_dict().values()))
+
+
+def test_train_toy_model_lowers_the_loss_and_rejects_bad_budgets():
+    torch.manual_seed(0)
+    model = ToyLanguageModel(d_model=16, num_heads=2, mlp_width=0)
+    losses = train_toy_model(model, steps=60, batch_size=32, train_sentences=500)
+    # Untrained, the loss stays near ln 2 + ln 9 = 2.9 whatever the batch; 60 steps take it to 2.4.
+    assert len(losses) == 60 and sum(losses[-10:]) < 0.9 * sum(losses[:10])
+    with pytest.raises(ValueError, match="steps must be >= 1"):
+        train_toy_model(model, steps=0)
+    with pytest.raises(ValueError, match="learning_rate must be > 0"):
+        train_toy_model(model, steps=1, learning_rate=0.0)
+
+
+def test_train_induction_takes_the_steps_of_the_recipe_loop(tmp_path):
+    """train_induction on the registry's model is fit()'s loop, and a quick run reads back."""
+    recipe = RECIPES["induction_2layer"].quick()
+    model, history = fit(recipe, out=tmp_path)
+    again = build_model(recipe)
+    assert train_induction(again, steps=recipe.steps) == history["losses"]
+    assert all(torch.equal(a, b) for a, b in zip(model.state_dict().values(),
+                                                 again.state_dict().values()))
+    loaded, saved = load_induction_model(tmp_path, with_recipe=True)
+    assert saved["steps"] == 20 and saved["segment_lengths"] == [6, 16]
+    assert saved["final_loss"] == round(sum(history["losses"]) / 20, 4)
+    assert loaded.config == model.config
+
+
+def test_train_language_model_is_the_recipe_loop_and_a_quick_run_reads_back(tmp_path):
+    """Chapter 9's train_language_model on a registry model takes fit()'s steps, and the log
+    training_log derives from a new checkpoint is the one train_language_model returns."""
+    recipe = RECIPES["tiny_gru"].quick()
+    model, history = fit(recipe, out=tmp_path)
+    text = load_shakespeare()
+    tokenizer = CharTokenizer(text)
+    train, validation = split_text(tokenizer.encode(text), LM_TRAINING["validation_fraction"])
+    again = build_language_model("tiny_gru", tokenizer.vocab_size)
+    log = train_language_model(again, train, validation, steps=20, batch_size=16, length=64,
+                               warmup_steps=20, eval_every=10, eval_batches=4)
+    assert all(torch.equal(a, b) for a, b in zip(model.state_dict().values(),
+                                                 again.state_dict().values()))
+    saved = training_log("tiny_gru", tmp_path)
+    for key in ("step", "train_loss", "validation_loss", "steps"):
+        assert saved[key] == log[key], key
+    assert saved["step"] == [0, 10, 20] and saved["recipe"]["eval_every"] == 10
+    assert saved["recipe"]["text_sha256"] == text_fingerprint(text)
+    loaded, loaded_tokenizer = load_language_model("tiny_gru", tmp_path)
+    assert loaded.config == model.config and loaded_tokenizer.characters == tokenizer.characters
+
+
+def test_training_script_quick_mode_reproduces_itself(tmp_path):
+    """The script that made the shipped weights runs, and gives identical weights twice."""
+    name = sorted(TOY_MODELS)[0]
+    for out in ("first", "second"):
+        subprocess.run([sys.executable, str(ROOT / "scripts" / "train.py"), "--quick",
+                        "--out", str(tmp_path / out), name], check=True, capture_output=True, text=True)
+    first, second = (load_toy_model(name, tmp_path / out) for out in ("first", "second"))
+    assert saved_toy_recipe(name, tmp_path / "first")["steps"] == 20
+    for (key, a), b in zip(first.state_dict().items(), second.state_dict().values()):
+        assert torch.equal(a, b), key

@@ -1,26 +1,17 @@
-"""The tiny transformer of Chapter 9: shapes, causality, the block against a hand computation,
-the tokenizer, seeded sampling, bad input, and the shipped weights and their training script."""
+"""The transformers: the block against a hand computation, the tiny language model of Chapter 9
+(shapes, causality, residuals, bad input), and the models of Chapters 6 and 7."""
 import math
-from pathlib import Path
 
 import pytest
 import torch
 
+from paying_attention.language_model import GRULanguageModel, generate
 from paying_attention.masking import causal_mask
 from paying_attention.multihead import multi_head_attention_loop
-from paying_attention.recipes import RECIPES, recipe_names
-from paying_attention.training import fit
-from paying_attention.transformer import (LM_TRAINING, CharTokenizer, FeedForward,
-                                          GRULanguageModel, TinyTransformerLM, TransformerBlock,
-                                          build_language_model, evaluate_loss, generate,
-                                          load_language_model, load_shakespeare, make_lm_batch,
-                                          sample_next_token, split_text, text_fingerprint,
-                                          train_language_model, training_log)
-
-LM_NAMES = recipe_names("transformer")
-
-ROOT = Path(__file__).resolve().parents[1]
-WEIGHTS = ROOT / "src" / "paying_attention" / "weights"
+from paying_attention.text import make_lm_batch
+from paying_attention.toy_language import NOUN_LEMMAS, VOCABULARY, generate_sentences
+from paying_attention.transformer import (AttentionOnlyTransformer, FeedForward, TinyTransformerLM,
+                                          ToyLanguageModel, TransformerBlock)
 
 
 def small_model(position="sinusoidal", **changes):
@@ -132,67 +123,6 @@ def test_without_residuals_the_positions_collapse_onto_one_vector():
     assert mean_cosine(False, 8) > mean_cosine(False, 2) - 1e-3
 
 
-# ----------------------------------------------------------------------------- tokenizer
-def test_tokenizer_round_trip_and_vocabulary():
-    text = "To be, or not to be:\nthat is the question."
-    tokenizer = CharTokenizer(text)
-    assert tokenizer.characters == "".join(sorted(set(text)))
-    assert tokenizer.vocab_size == len(set(text)) == len(tokenizer)
-    ids = tokenizer.encode(text)
-    assert ids.dtype == torch.long and ids.shape == (len(text),)
-    assert tokenizer.decode(ids) == text
-    assert tokenizer.decode(ids.tolist()) == text
-    assert CharTokenizer(tokenizer.characters).characters == tokenizer.characters
-
-
-def test_tokenizer_rejects_unknown_characters_and_bad_ids():
-    tokenizer = CharTokenizer("abc ")
-    with pytest.raises(ValueError, match=r"not in the vocabulary.*'z'"):
-        tokenizer.encode("a z")
-    with pytest.raises(ValueError, match=r"ids must lie in \[0, 3\]"):
-        tokenizer.decode([0, 4])
-    with pytest.raises(TypeError, match="integers"):
-        tokenizer.decode(torch.tensor([0.0, 1.0]))
-    with pytest.raises(ValueError, match="at least one character"):
-        CharTokenizer("")
-    with pytest.raises(TypeError, match="str"):
-        tokenizer.encode(["a"])
-
-
-# ----------------------------------------------------------------------------- sampling
-def test_generate_is_deterministic_with_a_seeded_generator():
-    model = small_model()
-    prompt = torch.tensor([1, 2, 3])
-
-    def sample(seed, temperature=1.0, length=30):
-        return generate(model, prompt, length, temperature,
-                        generator=torch.Generator().manual_seed(seed))
-    first, second = sample(0), sample(0)
-    assert first.shape == (33,) and torch.equal(first[:3], prompt)
-    assert torch.equal(first, second)
-    assert not torch.equal(first, sample(1))
-    assert torch.equal(sample(0, 0.0), sample(5, 0.0))            # greedy needs no randomness
-    long = sample(0, length=40)                                   # beyond max_length = 12
-    assert long.shape == (43,) and int(long.max()) < 11
-
-
-def test_greedy_generation_follows_the_argmax():
-    model = small_model()
-    tokens = generate(model, torch.tensor([4]), 5, temperature=0.0)
-    for t in range(1, 6):
-        assert int(model(tokens[None, :t])[0, -1].argmax()) == int(tokens[t])
-
-
-def test_sample_next_token_follows_the_distribution():
-    logits = torch.tensor([0.0, 1.0, 2.0, -1.0])
-    generator = torch.Generator().manual_seed(0)
-    draws = torch.tensor([sample_next_token(logits, 1.0, generator) for _ in range(4000)])
-    frequencies = torch.bincount(draws, minlength=4).double() / 4000
-    assert torch.allclose(frequencies, torch.softmax(logits.double(), 0), atol=0.03)
-    cold = [sample_next_token(logits, 0.05, generator) for _ in range(50)]
-    assert set(cold) == {2}
-
-
 # ----------------------------------------------------------------------------- bad input
 def test_bad_input_raises_clear_errors():
     model = small_model()
@@ -212,98 +142,118 @@ def test_bad_input_raises_clear_errors():
         TransformerBlock(16, 4, 32)(torch.randn(2, 3, 8))
     with pytest.raises(ValueError, match="temperature must be >= 0"):
         generate(model, torch.tensor([1]), 3, temperature=-1.0)
-    with pytest.raises(ValueError, match="at least one token"):
+    with pytest.raises(ValueError, match=r"shape \(T,\) with T >= 1"):
         generate(model, torch.tensor([], dtype=torch.long), 3)
     with pytest.raises(ValueError, match="at least length"):
         make_lm_batch(torch.arange(5), 2, 5)
 
 
-# ----------------------------------------------------------------------------- training
-def test_batches_are_shifted_windows_and_the_split_keeps_the_end():
-    ids = torch.arange(100)
-    inputs, targets = make_lm_batch(ids, 8, 10, torch.Generator().manual_seed(0))
-    assert inputs.shape == targets.shape == (8, 10)
-    assert torch.equal(targets[:, :-1], inputs[:, 1:]) and torch.equal(targets, inputs + 1)
-    train, validation = split_text(ids, 0.1)
-    assert torch.equal(train, ids[:90]) and torch.equal(validation, ids[90:])
-
-
-def test_untrained_loss_is_near_log_vocabulary_and_training_lowers_it():
-    text = "the cat sat on the mat. " * 40
-    tokenizer = CharTokenizer(text)
-    train, validation = split_text(tokenizer.encode(text))
+# ----------------------------------------------------------------------------- Chapter 7's attention-only model
+@pytest.mark.parametrize("layers,heads", [(1, 1), (2, 2), (3, 4)])
+def test_attention_only_model_shapes_and_causal_maps(layers, heads):
     torch.manual_seed(0)
-    model = TinyTransformerLM(tokenizer.vocab_size, 16, 2, 1, 32, 16)
-    start = evaluate_loss(model, train, batch_size=8, length=16)
-    assert abs(start - math.log(tokenizer.vocab_size)) < 0.5
-    log = train_language_model(model, train, validation, steps=60, batch_size=8, length=16,
-                               learning_rate=1e-2, warmup_steps=5, eval_every=30, eval_batches=2)
-    assert log["step"] == [0, 30, 60]
-    assert log["validation_loss"][-1] < 0.5 * log["validation_loss"][0]
-    assert log["train_seconds"] > 0 and log["cpu_seconds"] > 0 and log["tokens_per_second"] > 0
+    model = AttentionOnlyTransformer(vocab_size=11, max_length=9, d_model=8, num_heads=heads,
+                                     num_layers=layers)
+    tokens = torch.randint(0, 11, (3, 9))
+    logits, weights = model(tokens)
+    assert logits.shape == (3, 9, 11)
+    assert weights.shape == (layers, 3, heads, 9, 9)
+    torch.testing.assert_close(weights.sum(-1), torch.ones(layers, 3, heads, 9))
+    assert torch.equal(weights.triu(1), torch.zeros_like(weights))
 
 
-# ----------------------------------------------------------------------------- shipped weights
-def test_the_text_ships_inside_the_package():
-    """Chapter 9 reads its text from the installed package (Colab has no book/ folder), so the
-    text must be package data that an install copies."""
-    text = load_shakespeare()
-    assert len(text) == 111_902 and text.startswith("First Citizen:\nBefore we proceed")
-    assert text.isascii() and text.endswith("\n")
-    pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
-    assert '"data/*.txt"' in pyproject
+def test_attention_only_model_is_causal():
+    torch.manual_seed(0)
+    model = AttentionOnlyTransformer(vocab_size=7, max_length=8, d_model=8, num_heads=2)
+    tokens = torch.randint(0, 7, (2, 8))
+    changed = tokens.clone()
+    changed[:, 5:] = (changed[:, 5:] + 1) % 7                    # change the future only
+    logits, _ = model(tokens)
+    logits_changed, _ = model(changed)
+    torch.testing.assert_close(logits[:, :5], logits_changed[:, :5])
 
 
-@pytest.mark.parametrize("name", sorted(LM_NAMES))
-def test_shipped_weights_match_their_recipe_and_text(name):
-    path = WEIGHTS / f"{name}.pt"
-    assert path.stat().st_size < 1_000_000
-    log = training_log(name)
-    text = load_shakespeare()
-    assert log["recipe"]["text_sha256"] == text_fingerprint(text)
-    for key, value in LM_TRAINING.items():
-        assert log["recipe"][key] == value, key
-    assert log["step"][-1] == LM_TRAINING["steps"]
-    assert log["cpu_seconds"] < 60          # "trained in under a minute" of one core's time
-    model, tokenizer = load_language_model(name)
-    assert tokenizer.characters == CharTokenizer(text).characters
-    _, validation = split_text(tokenizer.encode(text), LM_TRAINING["validation_fraction"])
-    assert log["validation_loss"][-1] < 2.3
-    assert abs(evaluate_loss(model, validation, batches=LM_TRAINING["eval_batches"],
-                             length=LM_TRAINING["length"], seed=LM_TRAINING["seed"] + 1000)
-               - log["validation_loss"][-1]) < 1e-3
+def test_attention_only_model_without_heads_keeps_the_direct_path():
+    torch.manual_seed(0)
+    model = AttentionOnlyTransformer(vocab_size=7, max_length=6, d_model=8, num_heads=2)
+    tokens = torch.randint(0, 7, (2, 6))
+    logits, _ = model(tokens, head_mask=torch.zeros(2, 2))
+    stream = model.token_embedding(tokens) + model.position_embedding.weight[:6]
+    for attention in model.attentions:                           # only the output bias remains
+        stream = stream + attention.b_O
+    torch.testing.assert_close(logits, model.unembedding(stream))
 
 
-def test_the_models_compared_have_about_the_same_size():
-    counts = {name: sum(p.numel() for p in build_language_model(name, 61).parameters())
-              for name in LM_NAMES}
-    assert abs(counts["tiny_gru"] / counts["tiny_transformer"] - 1) < 0.05
+@pytest.mark.parametrize("tokens,kwargs,match", [
+    (torch.zeros(2, 10, dtype=torch.long), {}, "exceeds max_length = 8"),
+    (torch.full((2, 4), 7), {}, r"ids in \[0, 6\]"),
+    (torch.zeros(4, dtype=torch.long), {}, r"shape \(B, T\)"),
+    (torch.zeros(2, 4, dtype=torch.long), {"head_mask": torch.ones(2)}, r"\(L, H\) = \(2, 2\)"),
+])
+def test_attention_only_model_rejects_bad_input(tokens, kwargs, match):
+    model = AttentionOnlyTransformer(vocab_size=7, max_length=8, d_model=8, num_heads=2)
+    with pytest.raises(ValueError, match=match):
+        model(tokens, **kwargs)
 
 
-def test_load_rejects_unknown_name_and_missing_file(tmp_path):
-    with pytest.raises(ValueError, match="name must be one of"):
-        load_language_model("tiny_lstm")
-    with pytest.raises(FileNotFoundError, match="scripts/train.py tiny_gru"):
-        load_language_model("tiny_gru", directory=tmp_path)
+# ----------------------------------------------------------------------------- Chapter 6's toy-language model
+@pytest.fixture(scope="module")
+def corpus():
+    return generate_sentences(3000, seed=5)
 
 
-def test_train_language_model_is_the_recipe_loop_and_a_quick_run_reads_back(tmp_path):
-    """Chapter 9's train_language_model on a registry model takes fit()'s steps, and the log
-    training_log derives from a new checkpoint is the one train_language_model returns."""
-    recipe = RECIPES["tiny_gru"].quick()
-    model, history = fit(recipe, out=tmp_path)
-    text = load_shakespeare()
-    tokenizer = CharTokenizer(text)
-    train, validation = split_text(tokenizer.encode(text), LM_TRAINING["validation_fraction"])
-    again = build_language_model("tiny_gru", tokenizer.vocab_size)
-    log = train_language_model(again, train, validation, steps=20, batch_size=16, length=64,
-                               warmup_steps=20, eval_every=10, eval_batches=4)
-    assert all(torch.equal(a, b) for a, b in zip(model.state_dict().values(),
-                                                 again.state_dict().values()))
-    saved = training_log("tiny_gru", tmp_path)
-    for key in ("step", "train_loss", "validation_loss", "steps"):
-        assert saved[key] == log[key], key
-    assert saved["step"] == [0, 10, 20] and saved["recipe"]["eval_every"] == 10
-    assert saved["recipe"]["text_sha256"] == text_fingerprint(text)
-    loaded, loaded_tokenizer = load_language_model("tiny_gru", tmp_path)
-    assert loaded.config == model.config and loaded_tokenizer.characters == tokenizer.characters
+def test_toy_model_is_causal_and_returns_one_map_per_layer_and_head(corpus):
+    torch.manual_seed(0)
+    model = ToyLanguageModel(d_model=16, num_heads=2, num_layers=2, mlp_width=8).eval()
+    tokens = corpus.tokens[:4]
+    hidden, weights = model(tokens)
+    assert hidden.shape == (4, 18, 16) and weights.shape == (2, 4, 2, 18, 18)
+    assert torch.all(weights.triu(1) == 0), "no position looks ahead"
+    changed = tokens.clone()
+    changed[:, 10:] = 1
+    assert torch.allclose(model(changed)[0][:, :10], hidden[:, :10], atol=1e-6)
+
+
+def test_head_mask_removes_exactly_the_masked_head(corpus):
+    """Masking head 0 is the same as deleting its rows of W_O (its share of the layer's output)."""
+    torch.manual_seed(0)
+    model = ToyLanguageModel(d_model=16, num_heads=2, mlp_width=0).eval()
+    part = corpus[:20]
+    with torch.no_grad():
+        masked = model.predict(part, head_mask=torch.tensor([[0.0, 1.0]]))
+        full = model.predict(part)
+        model.attentions[0].W_O[:8] = 0.0                 # rows 0..d_k-1: head 0's output
+        removed = model.predict(part)
+    for task in ("number", "antecedent"):
+        assert masked[task].shape == (20, 2 if task == "number" else len(NOUN_LEMMAS))
+        assert torch.allclose(masked[task], removed[task], atol=1e-6)
+        assert not torch.allclose(masked[task], full[task], atol=1e-3), "head 0 mattered"
+
+
+def test_without_its_heads_the_model_reads_nothing_from_other_positions(corpus):
+    """One block and no MLP, the chapter's model: only heads carry information between positions.
+    With every head masked, the read-outs at the verb and the pronoun ignore every other word."""
+    torch.manual_seed(0)
+    model = ToyLanguageModel(d_model=16, num_heads=2, mlp_width=0).eval()
+    part = corpus[:20]
+    rows = torch.arange(20)
+    changed = torch.where(part.tokens > 0, VOCABULARY.index("the"), 0)    # every word -> "the"
+    for position in (part.verb_position, part.pronoun_position):
+        changed[rows, position] = part.tokens[rows, position]           # ...but the read ones
+    with torch.no_grad():
+        for head_mask, should_match in ((torch.zeros(1, 2), True), (torch.ones(1, 2), False)):
+            before, _ = model(part.tokens, head_mask=head_mask)
+            after, _ = model(changed, head_mask=head_mask)
+            for position in (part.verb_position, part.pronoun_position):
+                same = torch.equal(before[rows, position], after[rows, position])
+                assert same == should_match, (head_mask, position)
+
+
+def test_toy_model_rejects_bad_input(corpus):
+    model = ToyLanguageModel(d_model=16, num_heads=2).eval()
+    with pytest.raises(ValueError, match=r"head_mask must have shape \(L, H\)"):
+        model(corpus.tokens[:3], head_mask=torch.ones(2))
+    with pytest.raises(ValueError, match=r"shape \(B, T\)"):
+        model(corpus.tokens[0])
+    with pytest.raises(ValueError, match="divisible"):
+        ToyLanguageModel(d_model=10, num_heads=4)

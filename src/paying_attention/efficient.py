@@ -40,24 +40,17 @@ import torch
 # 8's stored outputs report.
 from torch.utils._python_dispatch import TorchDispatchMode
 
-from ._checks import check_int
+from ._checks import check_float_array, check_int
 
 __all__ = ["online_normalizer", "online_softmax", "peak_memory", "peak_torch_memory",
            "tiled_attention"]
 
 
 # ----------------------------------------------------------------------------- checks
-def _float_array(name: str, array, *, min_ndim: int, shape: str) -> np.ndarray:
-    """A floating-point numpy array of at least ``min_ndim`` dimensions, else a clear error."""
-    if isinstance(array, torch.Tensor):
-        raise TypeError(f"{name} must be a numpy array (this module is numpy-only), got a "
-                        f"torch.Tensor: use torch.nn.functional.scaled_dot_product_attention")
-    array = np.asarray(array)
-    if not np.issubdtype(array.dtype, np.floating):
-        raise TypeError(f"{name} must be a floating-point array, got dtype {array.dtype}")
-    if array.ndim < min_ndim:
-        raise ValueError(f"{name} must have shape {shape}, got shape {array.shape}")
-    return array
+def _numpy_float_array(name: str, array, *, min_ndim: int, shape: str) -> np.ndarray:
+    """A floating-point numpy array of at least ``min_ndim`` dimensions (this module is numpy-only)."""
+    return check_float_array(name, array, min_ndim=min_ndim, shape=shape,
+                             numpy_only="use torch.nn.functional.scaled_dot_product_attention")
 
 
 def _check_scores(name: str, scores: np.ndarray) -> None:
@@ -100,7 +93,7 @@ def online_normalizer(blocks):
     maximum = total = None
     count = 0
     for index, block in enumerate(blocks):
-        block = _float_array(f"blocks[{index}]", block, min_ndim=1, shape="(..., b)")
+        block = _numpy_float_array(f"blocks[{index}]", block, min_ndim=1, shape="(..., b)")
         _check_scores(f"blocks[{index}]", block)
         if maximum is None:
             leading = block.shape[:-1]
@@ -151,7 +144,7 @@ def online_softmax(scores, block_size: int = 1):
     weights : numpy.ndarray, shape ``(..., T)``
         Non-negative, summing to 1 along the last axis (to 0 on a row that is entirely ``-inf``).
     """
-    scores = _float_array("scores", scores, min_ndim=1, shape="(..., T)")
+    scores = _numpy_float_array("scores", scores, min_ndim=1, shape="(..., T)")
     block_size = check_int("block_size", block_size, minimum=1)
     length = scores.shape[-1]
     if length == 0:
@@ -213,9 +206,9 @@ def tiled_attention(queries, keys, values, block_size: int, mask=None, *, causal
         The attention output, of the common floating dtype of the inputs (float16 inputs are
         accumulated in float32).
     """
-    queries = _float_array("queries", queries, min_ndim=2, shape="(..., T_q, d_k)")
-    keys = _float_array("keys", keys, min_ndim=2, shape="(..., T_k, d_k)")
-    values = _float_array("values", values, min_ndim=2, shape="(..., T_k, d_v)")
+    queries = _numpy_float_array("queries", queries, min_ndim=2, shape="(..., T_q, d_k)")
+    keys = _numpy_float_array("keys", keys, min_ndim=2, shape="(..., T_k, d_k)")
+    values = _numpy_float_array("values", values, min_ndim=2, shape="(..., T_k, d_v)")
     block_size = check_int("block_size", block_size, minimum=1)
     if not isinstance(causal, bool):
         raise TypeError(f"causal must be True or False, got {causal!r}")

@@ -548,7 +548,7 @@ class TinyTransformerPlayground(LiveWidget):
     blocks :math:`H = X + \operatorname{MHA}(\operatorname{LN}_1(X))`,
     :math:`Y = H + \operatorname{MLP}(\operatorname{LN}_2(H))` with the causal mask, a final layer
     norm and the unembedding. It shows the ``top`` most likely next characters, a continuation
-    sampled as :func:`~paying_attention.transformer.generate` does (temperature, a seeded
+    sampled as :func:`~paying_attention.language_model.generate` does (temperature, a seeded
     uniform stream) and every head's attention map.
 
     The widget checks itself: it stores three prompts and PyTorch's logits for them, and the
@@ -599,7 +599,8 @@ class TinyTransformerPlayground(LiveWidget):
         import torch
 
         from ._checks import check_float, check_int
-        from .transformer import CharTokenizer, TinyTransformerLM
+        from .text import CharTokenizer
+        from .transformer import TinyTransformerLM
 
         if not isinstance(model, TinyTransformerLM):
             raise TypeError(f"model must be a TinyTransformerLM, got {type(model).__name__}")
@@ -692,11 +693,11 @@ class TinyTransformerPlayground(LiveWidget):
         return [(self._tokenizer.characters[v], float(probabilities[v])) for v in order]
 
     def continuation(self, text: str | None = None) -> str:
-        """The sample the page shows: :func:`~paying_attention.transformer.generate`'s
+        """The sample the page shows: :func:`~paying_attention.language_model.generate`'s
         inverse-CDF draw at this temperature, with the uniform numbers of the seeded stream."""
         import torch
 
-        from .transformer import sample_next_token
+        from .language_model import sample_next_token
 
         uniform = _tiny_uniforms(self.seed)
         tokens = self._ids(self.text if text is None else text).tolist()
@@ -1179,7 +1180,7 @@ def toy_tokens(sentence: str) -> list[str]:
 
 def toy_attention_maps(model, tokens) -> "np.ndarray":
     """(H, T, T) attention weights of the first layer of a trained
-    :class:`~paying_attention.toy_language.ToyLanguageModel` on one sentence, by its PyTorch
+    :class:`~paying_attention.transformer.ToyLanguageModel` on one sentence, by its PyTorch
     forward pass (Chapter 6, section 6.8)."""
     import torch
 
@@ -1195,7 +1196,7 @@ class ToyLanguageHeads(LiveWidget):
     r"""Your own sentence of the toy language, and where each head of the trained model looks.
 
     The embeddings, layer norm and query and key projections of the first (only) attention layer
-    of a trained :class:`~paying_attention.toy_language.ToyLanguageModel` are exported as float32;
+    of a trained :class:`~paying_attention.transformer.ToyLanguageModel` are exported as float32;
     the browser computes, for the reader's sentence, token plus position embedding, layer norm,
     :math:`Q = X W_Q + b_Q`, :math:`K = X W_K + b_K`, and per head the causal
     :math:`\mathrm{softmax}(Q_h K_h^\top / \sqrt{d_k})`. Used in Chapter 6 (section 6.10); the
@@ -1233,9 +1234,11 @@ class ToyLanguageHeads(LiveWidget):
                  head: int = 0, example: str = " today", alternative: str =
                  "today , the queens that the man like help the cats and they wait ."):
         from . import toy_language as toy
+        from .pretrained import load_toy_model
+        from .transformer import ToyLanguageModel
 
-        self._model = toy.load_toy_model(name) if model is None else model
-        if not isinstance(self._model, toy.ToyLanguageModel):
+        self._model = load_toy_model(name) if model is None else model
+        if not isinstance(self._model, ToyLanguageModel):
             raise ValueError(f"model must be a ToyLanguageModel, got {type(self._model).__name__}")
         if self._model.config["num_layers"] != 1:
             raise ValueError("the widget reads the first attention layer of a one-layer model; "

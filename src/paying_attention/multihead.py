@@ -33,7 +33,8 @@ import math
 import torch
 from torch import nn
 
-from ._checks import check_int
+from ._checks import check_float_tensor, check_head_mask, check_int, check_same_dtype
+from ._parameters import linear_weight
 from .masking import _check_broadcast
 from .scoring import scaled_dot_product_attention
 
@@ -55,21 +56,11 @@ def _check_num_heads(d_model: int, num_heads: int) -> int:
     return d_model // num_heads
 
 
-def _check_float_tensor(name: str, tensor, ndim: int, shape: str) -> torch.Tensor:
-    if not isinstance(tensor, torch.Tensor):
-        raise TypeError(f"{name} must be a torch.Tensor of shape {shape}, got {type(tensor).__name__}")
-    if not tensor.is_floating_point():
-        raise TypeError(f"{name} must be a floating-point tensor, got dtype {tensor.dtype}")
-    if tensor.dim() != ndim:
-        raise ValueError(f"{name} must have shape {shape}, got shape {tuple(tensor.shape)}")
-    return tensor
-
-
 def _check_inputs(query, key, value, d_model: int):
     """Check ``query (B, T_q, d_model)``, ``key`` and ``value (B, T_k, d_model)``."""
-    query = _check_float_tensor("query", query, 3, "(B, T_q, d_model)")
-    key = _check_float_tensor("key", key, 3, "(B, T_k, d_model)")
-    value = _check_float_tensor("value", value, 3, "(B, T_k, d_model)")
+    query = check_float_tensor("query", query, "(B, T_q, d_model)", ndims=3)
+    key = check_float_tensor("key", key, "(B, T_k, d_model)", ndims=3)
+    value = check_float_tensor("value", value, "(B, T_k, d_model)", ndims=3)
     for name, tensor, shape in (("query", query, "(B, T_q, d_model)"),
                                 ("key", key, "(B, T_k, d_model)"),
                                 ("value", value, "(B, T_k, d_model)")):
@@ -83,14 +74,6 @@ def _check_inputs(query, key, value, d_model: int):
         raise ValueError(f"query (B, T_q, d_model) and key (B, T_k, d_model) must share B: got "
                          f"query {tuple(query.shape)} and key {tuple(key.shape)}")
     return query, key, value
-
-
-def _check_dtype(query, weight, where: str) -> None:
-    """Inputs and weights must share a dtype; say how to fix it, rather than fail deep in torch."""
-    if query.dtype != weight.dtype:
-        raise TypeError(f"the inputs are {query.dtype} but the weights of {where} are "
-                        f"{weight.dtype}: convert one to the other, e.g. x.to({weight.dtype}) "
-                        f"or module.to({query.dtype})")
 
 
 def _head_mask_shape(mask, num_heads: int, key_padding_mask=None, *, batch: int | None = None,
@@ -209,18 +192,18 @@ def multi_head_attention_loop(query, key, value, W_Q, W_K, W_V, W_O, num_heads: 
     output : torch.Tensor, shape ``(B, T_q, d_model)``
     weights : torch.Tensor, shape ``(B, H, T_q, T_k)``
     """
-    d_model = _check_float_tensor("W_Q", W_Q, 2, "(d_model, d_model)").shape[0]
+    d_model = check_float_tensor("W_Q", W_Q, "(d_model, d_model)", ndims=2).shape[0]
     d_k = _check_num_heads(d_model, num_heads)
     for name, weight in (("W_Q", W_Q), ("W_K", W_K), ("W_V", W_V), ("W_O", W_O)):
-        _check_float_tensor(name, weight, 2, "(d_model, d_model)")
+        check_float_tensor(name, weight, "(d_model, d_model)", ndims=2)
         if tuple(weight.shape) != (d_model, d_model):
             raise ValueError(f"{name} must have shape (d_model, d_model) = {(d_model, d_model)}, "
                              f"got {tuple(weight.shape)}")
     query, key, value = _check_inputs(query, key, value, d_model)
-    _check_dtype(query, W_Q, "multi_head_attention_loop")
+    check_same_dtype(query, W_Q, "multi_head_attention_loop")
     mask = _head_mask_shape(mask, num_heads, key_padding_mask, batch=key.shape[0],
                             key_length=key.shape[1])
-    head_mask = _check_head_mask(head_mask, num_heads)
+    head_mask = check_head_mask(head_mask, (num_heads,))
 
     def project(x, weight, bias, columns):
         out = x @ weight[:, columns]                     # (B, T, d_k)
@@ -244,17 +227,6 @@ def multi_head_attention_loop(query, key, value, W_Q, W_K, W_V, W_O, num_heads: 
     if b_O is not None:
         output = output + b_O
     return output, torch.stack(all_weights, dim=1)       # (B, H, T_q, T_k)
-
-
-def _check_head_mask(head_mask, num_heads: int):
-    if head_mask is None:
-        return None
-    if not isinstance(head_mask, torch.Tensor):
-        head_mask = torch.as_tensor(head_mask, dtype=torch.float32)
-    if tuple(head_mask.shape) != (num_heads,):
-        raise ValueError(f"head_mask must have shape (H,) = ({num_heads},), "
-                         f"got shape {tuple(head_mask.shape)}")
-    return head_mask
 
 
 # ----------------------------------------------------------------------------- the fused path
@@ -346,10 +318,8 @@ class MultiHeadAttention(nn.Module):
         super().__init__()
         self.d_k = _check_num_heads(d_model, num_heads)
         self.d_model, self.num_heads = int(d_model), int(num_heads)
-        bound = 1.0 / math.sqrt(d_model)  # like nn.Linear: uniform in +-1/sqrt(fan_in)
-        for name in ("W_Q", "W_K", "W_V", "W_O"):
-            self.register_parameter(name, nn.Parameter(
-                torch.empty(d_model, d_model).uniform_(-bound, bound)))  # (d_model, d_model)
+        for name in ("W_Q", "W_K", "W_V", "W_O"):  # initialised like nn.Linear
+            self.register_parameter(name, linear_weight(d_model, d_model))  # (d_model, d_model)
         for name in ("b_Q", "b_K", "b_V", "b_O"):
             self.register_parameter(name, nn.Parameter(torch.zeros(d_model)) if bias else None)
 
@@ -360,13 +330,13 @@ class MultiHeadAttention(nn.Module):
     def forward(self, query, key, value, mask=None, need_weights: bool = True, head_mask=None,
                 key_padding_mask=None):
         query, key, value = _check_inputs(query, key, value, self.d_model)
-        _check_dtype(query, self.W_Q, "this MultiHeadAttention")
+        check_same_dtype(query, self.W_Q, "this MultiHeadAttention")
         mask = _head_mask_shape(mask, self.num_heads, key_padding_mask, batch=key.shape[0],
                                 key_length=key.shape[1])
         if mask is not None:   # checked once here: the fused path does not check again
             _check_broadcast(tuple(mask.shape),
                              (query.shape[0], self.num_heads, query.shape[1], key.shape[1]))
-        head_mask = _check_head_mask(head_mask, self.num_heads)
+        head_mask = check_head_mask(head_mask, (self.num_heads,))
 
         def project(x, weight, bias):
             out = x @ weight                                  # (B, T, d_model)

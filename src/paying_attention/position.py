@@ -26,7 +26,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from ._checks import check_choice, check_float, check_int
+from ._checks import check_choice, check_float, check_float_array, check_float_tensor, check_int
 
 __all__ = ["LearnedPositionEmbedding", "apply_rotary", "rotary_embedding", "sinusoidal_encoding"]
 
@@ -140,11 +140,7 @@ class LearnedPositionEmbedding(nn.Module):
         return self.weight[:length]
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        if not isinstance(x, torch.Tensor) or not x.is_floating_point():
-            raise TypeError("x must be a floating-point torch.Tensor of shape (B, T, d_model)")
-        if x.dim() not in (2, 3) or x.shape[-1] != self.d_model:
-            raise ValueError(f"x must have shape (B, T, d_model) or (T, d_model) with d_model = "
-                             f"{self.d_model}, got {tuple(x.shape)}")
+        check_float_tensor("x", x, "(B, T, d_model)", ndims=(2, 3), width=self.d_model)
         return x + self.encoding(x.shape[-2])  # (B, T, d_model)
 
     def extra_repr(self) -> str:
@@ -236,15 +232,7 @@ def apply_rotary(x, positions, *, base: float = 10000.0):
     Same type, dtype and shape as ``x``. Torch inputs keep their autograd graph.
     """
     is_torch = isinstance(x, torch.Tensor)
-    if is_torch:
-        if not x.is_floating_point():
-            raise TypeError(f"x must be a floating-point tensor, got dtype {x.dtype}")
-    else:
-        x = np.asarray(x)
-        if not np.issubdtype(x.dtype, np.floating):
-            raise TypeError(f"x must be a floating-point array, got dtype {x.dtype}")
-    if x.ndim < 2:
-        raise ValueError(f"x must have shape (..., T, d), got shape {tuple(x.shape)}")
+    x = check_float_array("x", x, min_ndim=2, shape="(..., T, d)")
     width = x.shape[-1]
     if width % 2:
         raise ValueError(f"x must have an even last dimension d (coordinates are rotated in "

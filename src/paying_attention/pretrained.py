@@ -1,33 +1,122 @@
-"""The trained encoder-decoders of Chapters 1 and 4, as the chapters read them.
+"""The shipped models, as the chapters read them: weights, tokenizer, stored recipe and log.
 
-Their recipes are entries of the one registry, :data:`paying_attention.recipes.RECIPES`
-(``copy_h16`` ... ``copy_h64_dot``); ``scripts/train.py NAME`` trains one with
-:func:`paying_attention.training.fit` and saves it in the book's one checkpoint format
-(:mod:`paying_attention.checkpoints`), and the functions below read it back.
+Every shipped model has a recipe in the one registry, :data:`paying_attention.recipes.RECIPES`;
+``scripts/train.py NAME`` trains it with :func:`paying_attention.training.fit` and saves it in the
+book's one checkpoint format (:mod:`paying_attention.checkpoints`) as ``weights/NAME.pt``. The
+functions below read it back in the form each chapter prints: :func:`load_model` any shipped model
+by its name, and for each chapter the stored recipe with the mean training loss of its last steps
+(``final_loss``; over the last 20 steps, 100 for Chapter 5's noisier curves, 50 for Chapter 7's),
+and the tokenizer and training log of Chapter 9's language models.
 """
 from __future__ import annotations
 
+from torch import nn
+
 from ._checks import check_choice
-from .checkpoints import load, read, summary
-from .recipes import recipe_names
-from .seq2seq import Seq2Seq
+from .checkpoints import load, read, step_losses, summary
+from .recipes import RECIPES, TOY_MODELS, recipe_names
+from .text import CharTokenizer
+from .training import language_model_log
 
-#: The last steps whose mean training loss a summary reports as ``final_loss``.
-_FINAL_LOSS_STEPS = 20
+__all__ = ["load_induction_model", "load_language_model", "load_model", "load_recall_model",
+           "load_toy_model", "saved_recall_log", "saved_recipe", "saved_toy_recipe",
+           "training_log"]
 
 
-def load_model(name: str, directory=None) -> Seq2Seq:
-    """Load the trained model of recipe ``name`` (from the package, or from ``directory``).
+def load_model(name: str, directory=None) -> nn.Module:
+    """Load the trained model of recipe ``name`` (from the package, or from ``directory``), in
+    eval mode: any name of :data:`~paying_attention.recipes.RECIPES`.
     Used in Chapter 1.
     """
-    check_choice("name", name, recipe_names("seq2seq"))
-    return load(name, directory)
+    return load(check_choice("name", name, RECIPES), directory)
 
 
 def saved_recipe(name: str, directory=None) -> dict:
-    """The recipe stored beside the weights of ``name``, in one level, with the steps taken
-    and ``final_loss`` (the mean training loss of the last 20 steps).
+    """The recipe stored beside the weights of an encoder-decoder of Chapters 1 and 4, in one
+    level, with the steps taken and ``final_loss`` (the mean training loss of the last 20 steps).
     Used in Chapter 1.
     """
-    check_choice("name", name, recipe_names("seq2seq"))
-    return summary(read(name, directory), _FINAL_LOSS_STEPS)
+    return summary(read(check_choice("name", name, recipe_names(1, 4)), directory), 20)
+
+
+# ----------------------------------------------------------------------------- Chapter 5
+def load_recall_model(name: str, directory=None) -> nn.Module:
+    """Load the trained model of recipe ``name`` (from the package, or from ``directory``).
+    Derived in Chapter 5.
+    """
+    return load(check_choice("name", name, recipe_names(5)), directory)
+
+
+def saved_recall_log(name: str, directory=None) -> dict:
+    """The recipe (in one level, with ``final_loss``, the mean of the last 100 steps) and the
+    per-step training losses stored beside the weights of ``name``.
+    Derived in Chapter 5.
+
+    Returns ``{"recipe": dict, "losses": list of float}``.
+    """
+    saved = read(check_choice("name", name, recipe_names(5)), directory)
+    return {"recipe": summary(saved, 100), "losses": step_losses(saved)}
+
+
+# ----------------------------------------------------------------------------- Chapter 6
+def load_toy_model(name: str = "toy_language_seed0", directory=None) -> nn.Module:
+    """Load a trained :class:`~paying_attention.transformer.ToyLanguageModel` (shipped with the
+    package, or from ``directory``).
+    Derived in Chapter 6.
+    """
+    return load(check_choice("name", name, TOY_MODELS), directory)
+
+
+def saved_toy_recipe(name: str, directory=None) -> dict:
+    """The recipe stored beside the weights of ``name``, in one level, with the steps taken and
+    ``final_loss`` (the mean training loss of the last 20 steps).
+    Derived in Chapter 6.
+    """
+    return summary(read(check_choice("name", name, TOY_MODELS), directory), 20)
+
+
+# ----------------------------------------------------------------------------- Chapter 7
+def load_induction_model(directory=None, *, with_recipe: bool = False):
+    """Load the shipped two-layer induction model, ``weights/induction_2layer.pt`` (Chapter 7,
+    section 7.3).
+
+    Parameters
+    ----------
+    directory : path, optional
+        Where the ``.pt`` file lies (default: the package's ``weights/``).
+    with_recipe : bool
+        Also return the stored recipe, in one level, with the steps taken and ``final_loss``
+        (the mean training loss of the last 50 steps).
+    """
+    model = load("induction_2layer", directory)
+    if not with_recipe:
+        return model
+    return model, summary(read("induction_2layer", directory), 50)
+
+
+# ----------------------------------------------------------------------------- Chapter 9
+def load_language_model(name: str, directory=None):
+    """Load the trained model of recipe ``name`` and its tokenizer: ``model, tokenizer``.
+    Derived in Chapter 9 (sections 9.4).
+
+    The models of Chapter 9 (sections 9.4, 9.5 and the exercises), trained by
+    ``scripts/train.py NAME``.
+    """
+    saved = read(check_choice("name", name, recipe_names(9)), directory)
+    characters = saved["characters"] if "characters" in saved else saved["data"]["characters"]
+    return load(name, directory), CharTokenizer(characters)
+
+
+def training_log(name: str, directory=None) -> dict:
+    """The recipe and the training log stored beside the weights of ``name`` (Chapter 9, 9.4).
+    Derived in Chapter 9.
+
+    Returns ``{"recipe": dict, **log}`` with the keys of
+    :func:`~paying_attention.training.train_language_model`'s log;
+    the recipe in one level, with the text's SHA-256.
+    """
+    saved = read(check_choice("name", name, recipe_names(9)), directory)
+    recipe = summary(saved, final_loss_steps=20)
+    log = saved["log"] if "log" in saved else language_model_log(
+        saved["history"], recipe["batch_size"], recipe["length"])
+    return {"recipe": recipe, **log}

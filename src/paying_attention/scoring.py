@@ -26,7 +26,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from ._checks import check_int
+from ._checks import check_float_array, check_int
+from ._parameters import linear_weight
 from .masking import _check_broadcast, apply_mask
 
 __all__ = [
@@ -42,20 +43,6 @@ def _is_torch(*arrays) -> bool:
     if len(kinds) > 1:
         raise TypeError("inputs mix numpy arrays and torch tensors: use one library for all")
     return kinds.pop()
-
-
-def _as_float_array(name: str, array, *, min_ndim: int, shape: str):
-    """Check one input: a floating-point numpy array or torch tensor of at least ``min_ndim`` dims."""
-    if isinstance(array, torch.Tensor):
-        if not array.is_floating_point():
-            raise TypeError(f"{name} must be a floating-point tensor, got dtype {array.dtype}")
-    else:
-        array = np.asarray(array)
-        if not np.issubdtype(array.dtype, np.floating):
-            raise TypeError(f"{name} must be a floating-point array, got dtype {array.dtype}")
-    if array.ndim < min_ndim:
-        raise ValueError(f"{name} must have shape {shape}, got shape {tuple(array.shape)}")
-    return array
 
 
 _HALF_TORCH = (torch.float16, torch.bfloat16)
@@ -104,8 +91,8 @@ def _transpose_last(array):
 def _check_queries_keys(queries, keys, *, same_width: bool):
     if _is_torch(queries, keys):
         _check_same_torch_dtype(queries=queries, keys=keys)
-    queries = _as_float_array("queries", queries, min_ndim=2, shape="(..., T_q, d_k)")
-    keys = _as_float_array("keys", keys, min_ndim=2, shape="(..., T_k, d_k)")
+    queries = check_float_array("queries", queries, min_ndim=2, shape="(..., T_q, d_k)")
+    keys = check_float_array("keys", keys, min_ndim=2, shape="(..., T_k, d_k)")
     if keys.shape[-2] == 0:
         raise ValueError(f"keys must hold at least one position, got shape {tuple(keys.shape)}")
     if same_width and queries.shape[-1] != keys.shape[-1]:
@@ -147,7 +134,7 @@ def softmax(scores, axis: int = -1):
     precision (float16, bfloat16) is normalised in float32, so that long rows do not overflow
     the sum.
     """
-    scores = _as_float_array("scores", scores, min_ndim=1, shape="(..., T_k)")
+    scores = check_float_array("scores", scores, min_ndim=1, shape="(..., T_k)")
     if not isinstance(axis, numbers.Integral) or isinstance(axis, bool):
         raise TypeError(f"axis must be an integer, got {type(axis).__name__} {axis!r}")
     if not -scores.ndim <= axis < scores.ndim:
@@ -233,7 +220,7 @@ def bilinear_scores(queries, keys, weight):
     """
     is_torch = _is_torch(queries, keys, weight)
     queries, keys = _check_queries_keys(queries, keys, same_width=False)
-    weight = _as_float_array("weight", weight, min_ndim=2, shape="(d_q, d_k)")
+    weight = check_float_array("weight", weight, min_ndim=2, shape="(d_q, d_k)")
     if is_torch:
         _check_same_torch_dtype(queries=queries, weight=weight)
     expected = (queries.shape[-1], keys.shape[-1])
@@ -242,7 +229,7 @@ def bilinear_scores(queries, keys, weight):
     return (queries @ weight) @ _transpose_last(keys)  # (..., T_q, d_k) @ (..., d_k, T_k)
 
 
-def additive_scores(queries, keys, query_weight, key_weight, score_vector):
+def additive_scores(queries, keys, W_q, W_k, score_vector):
     r"""Additive scores :math:`s_{ij} = v^\top \tanh(q_i W_q + k_j W_k)` of Bahdanau et al. (2015).
 
     Derived in Chapter 3 (section 3.3). A one-hidden-layer network of width ``d_a`` scores each
@@ -254,32 +241,33 @@ def additive_scores(queries, keys, query_weight, key_weight, score_vector):
     ----------
     queries : array or tensor, shape ``(..., T_q, d_q)``
     keys : array or tensor, shape ``(..., T_k, d_k)``
-    query_weight : array or tensor, shape ``(d_q, d_a)``
-    key_weight : array or tensor, shape ``(d_k, d_a)``
+    W_q : array or tensor, shape ``(d_q, d_a)``
+    W_k : array or tensor, shape ``(d_k, d_a)``
     score_vector : array or tensor, shape ``(d_a,)``
+        The vector :math:`v` of the equation.
 
     Returns
     -------
     scores : same type, shape ``(..., T_q, T_k)``
     """
-    is_torch = _is_torch(queries, keys, query_weight, key_weight, score_vector)
+    is_torch = _is_torch(queries, keys, W_q, W_k, score_vector)
     queries, keys = _check_queries_keys(queries, keys, same_width=False)
-    query_weight = _as_float_array("query_weight", query_weight, min_ndim=2, shape="(d_q, d_a)")
-    key_weight = _as_float_array("key_weight", key_weight, min_ndim=2, shape="(d_k, d_a)")
-    score_vector = _as_float_array("score_vector", score_vector, min_ndim=1, shape="(d_a,)")
+    W_q = check_float_array("W_q", W_q, min_ndim=2, shape="(d_q, d_a)")
+    W_k = check_float_array("W_k", W_k, min_ndim=2, shape="(d_k, d_a)")
+    score_vector = check_float_array("score_vector", score_vector, min_ndim=1, shape="(d_a,)")
     if is_torch:
-        _check_same_torch_dtype(queries=queries, query_weight=query_weight,
-                                key_weight=key_weight, score_vector=score_vector)
+        _check_same_torch_dtype(queries=queries, W_q=W_q,
+                                W_k=W_k, score_vector=score_vector)
     width = score_vector.shape[0]
-    expected = {"query_weight": ((queries.shape[-1], width), query_weight, "(d_q, d_a)"),
-                "key_weight": ((keys.shape[-1], width), key_weight, "(d_k, d_a)")}
+    expected = {"W_q": ((queries.shape[-1], width), W_q, "(d_q, d_a)"),
+                "W_k": ((keys.shape[-1], width), W_k, "(d_k, d_a)")}
     if score_vector.ndim != 1:
         raise ValueError(f"score_vector must have shape (d_a,), got {tuple(score_vector.shape)}")
     for name, (shape, array, text) in expected.items():
         if tuple(array.shape) != shape:
             raise ValueError(f"{name} must have shape {text} = {shape}, got {tuple(array.shape)}")
-    projected_queries = (queries @ query_weight)[..., :, None, :]  # (..., T_q, 1, d_a)
-    projected_keys = (keys @ key_weight)[..., None, :, :]          # (..., 1, T_k, d_a)
+    projected_queries = (queries @ W_q)[..., :, None, :]  # (..., T_q, 1, d_a)
+    projected_keys = (keys @ W_k)[..., None, :, :]          # (..., 1, T_k, d_a)
     tanh = torch.tanh if is_torch else np.tanh
     hidden = tanh(projected_queries + projected_keys)              # (..., T_q, T_k, d_a)
     return (hidden @ score_vector[:, None])[..., 0]                # (..., T_q, T_k)
@@ -292,7 +280,7 @@ def _check_attention_inputs(queries, keys, values, scale):
     (default 1 / sqrt(d_k))."""
     is_torch = _is_torch(queries, keys, values)
     queries, keys = _check_queries_keys(queries, keys, same_width=True)
-    values = _as_float_array("values", values, min_ndim=2, shape="(..., T_k, d_v)")
+    values = check_float_array("values", values, min_ndim=2, shape="(..., T_k, d_v)")
     if is_torch:
         _check_same_torch_dtype(queries=queries, keys=keys, values=values)
     if values.shape[-2] != keys.shape[-2]:
@@ -401,9 +389,9 @@ class _Attention(nn.Module):
         for name, tensor in (("query", query), ("keys", keys), ("values", values)):
             if not isinstance(tensor, torch.Tensor):
                 raise TypeError(f"{name} must be a torch.Tensor, got {type(tensor).__name__}")
-        keys = _as_float_array("keys", keys, min_ndim=2, shape="(B, T_k, d_k)")
-        values = _as_float_array("values", values, min_ndim=2, shape="(B, T_k, d_v)")
-        query = _as_float_array("query", query, min_ndim=1, shape="(B, d_q) or (B, T_q, d_q)")
+        keys = check_float_array("keys", keys, min_ndim=2, shape="(B, T_k, d_k)")
+        values = check_float_array("values", values, min_ndim=2, shape="(B, T_k, d_v)")
+        query = check_float_array("query", query, min_ndim=1, shape="(B, d_q) or (B, T_q, d_q)")
         if query.dim() not in (keys.dim() - 1, keys.dim()):
             raise ValueError(f"query must have shape (B, d_q) or (B, T_q, d_q) for keys "
                              f"{tuple(keys.shape)}, got {tuple(query.shape)}")
@@ -441,9 +429,10 @@ class AdditiveAttention(_Attention):
 
     Derived in Chapter 3 (section 3.3), after Bahdanau et al. (2015); used by the decoder of
     Chapter 4. The score is a one-hidden-layer network with ``hidden_size`` tanh units, so queries
-    and keys may have different widths. Parameters: ``query_weight`` ``(d_q, d_a)``,
-    ``key_weight`` ``(d_k, d_a)``, ``score_vector`` ``(d_a,)`` with ``d_a = hidden_size``, in
-    total :math:`d_a (d_q + d_k + 1)`; no biases, as in the paper.
+    and keys may have different widths. Parameters, named as in the chapters' equation:
+    ``W_q`` ``(d_q, d_a)``, ``W_k`` ``(d_k, d_a)``, ``score_vector`` (:math:`v`) ``(d_a,)`` with
+    ``d_a = hidden_size``, in total :math:`d_a (d_q + d_k + 1)`; no biases, as in the paper;
+    initialised like ``nn.Linear``.
 
     Parameters
     ----------
@@ -465,14 +454,13 @@ class AdditiveAttention(_Attention):
         self.query_size = check_int("query_size", query_size, minimum=1)
         self.key_size = check_int("key_size", key_size, minimum=1)
         self.hidden_size = check_int("hidden_size", hidden_size, minimum=1)
-        # Initialised like nn.Linear: uniform in +-1/sqrt(fan_in).
-        self.query_weight = nn.Parameter(_uniform(query_size, hidden_size))  # (d_q, d_a)
-        self.key_weight = nn.Parameter(_uniform(key_size, hidden_size))      # (d_k, d_a)
-        self.score_vector = nn.Parameter(_uniform(hidden_size, 1)[:, 0])    # (d_a,)
+        self.W_q = linear_weight(query_size, hidden_size)  # (d_q, d_a)
+        self.W_k = linear_weight(key_size, hidden_size)    # (d_k, d_a)
+        self.score_vector = linear_weight(hidden_size)     # v, (d_a,)
 
     def score(self, queries, keys):
         """Scores ``(B, T_q, T_k)`` of queries ``(B, T_q, d_q)`` against keys ``(B, T_k, d_k)``."""
-        return additive_scores(queries, keys, self.query_weight, self.key_weight, self.score_vector)
+        return additive_scores(queries, keys, self.W_q, self.W_k, self.score_vector)
 
 
 class BilinearAttention(_Attention):
@@ -532,7 +520,3 @@ class DotProductAttention(_Attention):
         """Scores ``(B, T_q, T_k)`` of queries ``(B, T_q, d_k)`` against keys ``(B, T_k, d_k)``."""
         return dot_product_scores(queries, keys, scaled=self.scaled)
 
-
-def _uniform(fan_in: int, fan_out: int) -> torch.Tensor:
-    bound = 1.0 / math.sqrt(fan_in)
-    return torch.empty(fan_in, fan_out).uniform_(-bound, bound)

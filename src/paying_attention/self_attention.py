@@ -23,27 +23,23 @@ import math
 import torch
 from torch import nn
 
-from ._checks import check_int
+from ._checks import check_float_tensor, check_int, check_same_dtype
+from ._parameters import linear_weight
 from .masking import causal_mask
 from .scoring import _attend
 
 __all__ = ["SelfAttention"]
 
 
-def _projection(fan_in: int, fan_out: int) -> nn.Parameter:
-    """A ``(fan_in, fan_out)`` weight initialised like ``nn.Linear``: uniform in +-1/sqrt(fan_in)."""
-    bound = 1.0 / math.sqrt(fan_in)
-    return nn.Parameter(torch.empty(fan_in, fan_out).uniform_(-bound, bound))
-
-
 class SelfAttention(nn.Module):
     r"""Single-head self-attention with learned projections :math:`W_Q`, :math:`W_K`, :math:`W_V`.
 
     Derived in Chapter 5 (section 5.1). The projections are stored in the book's row-vector
-    convention, ``queries = x @ w_query``, with no biases (as in Vaswani et al. 2017):
-    ``w_query`` and ``w_key`` of shape ``(d_model, d_k)``, ``w_value`` of shape
-    ``(d_model, d_v)``, :math:`d_\text{model}(2 d_k + d_v)` parameters in all. The attention
-    itself is :func:`paying_attention.scoring.scaled_dot_product_attention`.
+    convention, ``queries = x @ W_Q``, with no biases (as in Vaswani et al. 2017):
+    ``W_Q`` and ``W_K`` of shape ``(d_model, d_k)``, ``W_V`` of shape ``(d_model, d_v)``
+    (named as in :class:`~paying_attention.multihead.MultiHeadAttention`),
+    :math:`d_\text{model}(2 d_k + d_v)` parameters in all, initialised like ``nn.Linear``. The
+    attention itself is :func:`paying_attention.scoring.scaled_dot_product_attention`.
 
     Parameters
     ----------
@@ -77,27 +73,23 @@ class SelfAttention(nn.Module):
         if not isinstance(causal, bool):
             raise TypeError(f"causal must be True or False, got {causal!r}")
         self.causal = causal
-        self.w_query = _projection(self.d_model, self.d_k)  # W_Q (d_model, d_k)
-        self.w_key = _projection(self.d_model, self.d_k)    # W_K (d_model, d_k)
-        self.w_value = _projection(self.d_model, self.d_v)  # W_V (d_model, d_v)
+        self.W_Q = linear_weight(self.d_model, self.d_k)  # (d_model, d_k)
+        self.W_K = linear_weight(self.d_model, self.d_k)  # (d_model, d_k)
+        self.W_V = linear_weight(self.d_model, self.d_v)  # (d_model, d_v)
 
     def forward(self, x: torch.Tensor, mask: torch.Tensor | None = None
                 ) -> tuple[torch.Tensor, torch.Tensor]:
-        if not isinstance(x, torch.Tensor) or not x.is_floating_point():
-            raise TypeError("x must be a floating-point torch.Tensor of shape (B, T, d_model)")
-        if x.dim() not in (2, 3) or x.shape[-1] != self.d_model or x.shape[-2] == 0:
-            raise ValueError(f"x must have shape (B, T, d_model) or (T, d_model) with d_model = "
-                             f"{self.d_model} and T >= 1, got {tuple(x.shape)}")
-        if x.dtype != self.w_query.dtype:
-            raise TypeError(f"x is {x.dtype} but the weights are {self.w_query.dtype}: convert "
-                            f"one to the other, e.g. x.to({self.w_query.dtype}) or "
-                            f"module.to({x.dtype})")
+        check_float_tensor("x", x, "(B, T, d_model)", ndims=(2, 3), width=self.d_model)
+        if x.shape[-2] == 0:
+            raise ValueError(f"x must have shape (B, T, d_model) with T >= 1, got shape "
+                             f"{tuple(x.shape)}")
+        check_same_dtype(x, self.W_Q, "this SelfAttention")
         if mask is not None and (not isinstance(mask, torch.Tensor) or mask.dtype != torch.bool):
             raise TypeError("mask must be a boolean torch.Tensor (True = may attend) "
                             "broadcastable to (B, T, T)")
-        queries = x @ self.w_query  # (B, T, d_k)
-        keys = x @ self.w_key       # (B, T, d_k)
-        values = x @ self.w_value   # (B, T, d_v)
+        queries = x @ self.W_Q  # (B, T, d_k)
+        keys = x @ self.W_K     # (B, T, d_k)
+        values = x @ self.W_V   # (B, T, d_v)
         if self.causal:
             future = causal_mask(x.shape[-2], backend="torch").to(x.device)  # (T, T)
             if mask is None:

@@ -13,6 +13,8 @@ from .scoring import AdditiveAttention, DotProductAttention
 from .tasks import START_TOKEN
 
 ATTENTION_KINDS = ("additive", "dot")
+# Token ids are 0..num_symbols: the symbols 1..num_symbols and the start token 0.
+_START_HINT = f" ({START_TOKEN} is the start token)"
 
 
 class Seq2Seq(nn.Module):
@@ -55,7 +57,8 @@ class Seq2Seq(nn.Module):
 
     def encode(self, source: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Read the source; return all encoder states ``(B, T, hidden)`` and the final one ``(B, hidden)``."""
-        check_tokens("source", source, num_symbols=self.config["num_symbols"])
+        check_tokens("source", source, vocab_size=self.config["num_symbols"] + 1,
+                     hint=_START_HINT)
         if self.config["reverse_source"]:
             source = source.flip(1)
         states, final = self.encoder(self.source_embedding(source))  # (B, T, hidden), (1, B, hidden)
@@ -63,7 +66,8 @@ class Seq2Seq(nn.Module):
 
     def forward(self, source: torch.Tensor, decoder_input: torch.Tensor) -> torch.Tensor:
         """Teacher-forced logits ``(B, T_out, V)`` for ``decoder_input`` ``(B, T_out)``."""
-        check_tokens("decoder_input", decoder_input, num_symbols=self.config["num_symbols"])
+        check_tokens("decoder_input", decoder_input, vocab_size=self.config["num_symbols"] + 1,
+                     hint=_START_HINT)
         _, final = self.encode(source)
         # The decoder's only view of the source: its initial state.
         states, _ = self.decoder(self.target_embedding(decoder_input), final[None])  # (B, T_out, hidden)
@@ -130,7 +134,8 @@ class AttentionSeq2Seq(Seq2Seq):
     def forward(self, source: torch.Tensor, decoder_input: torch.Tensor,
                 return_weights: bool = False):
         """Teacher-forced logits ``(B, T_out, V)`` (and weights ``(B, T_out, T_in)`` if asked)."""
-        check_tokens("decoder_input", decoder_input, num_symbols=self.config["num_symbols"])
+        check_tokens("decoder_input", decoder_input, vocab_size=self.config["num_symbols"] + 1,
+                     hint=_START_HINT)
         encoder_states, state = self.encode(source)  # (B, T_in, hidden), (B, hidden)
         if self.config["reverse_source"]:
             # Weights then index the source in its original order, whatever the reading order.

@@ -25,11 +25,10 @@ Generation is seeded (:func:`generate_sentences`), so a seed gives the same corp
 machine. The numbers of the subject and of the relative-clause noun are independent coin flips,
 so half the sentences with a relative clause have an attractor of the opposite number.
 
-The module also holds the small model the chapter trains on both tasks
-(:class:`ToyLanguageModel`), its training data (:class:`ToyLanguageData`, with
-:func:`train_toy_model`; the shipped models are trained by ``scripts/train.py NAME``), the shipped
-weights (:func:`load_toy_model`), and the two measurements of what its heads do:
-:func:`link_scores` (where a head looks) and :func:`ablation_drops` (what is lost without it).
+The model the chapter trains on both tasks is
+:class:`paying_attention.transformer.ToyLanguageModel`, its training data
+:class:`paying_attention.training_data.ToyLanguageData`; what its heads do is read by
+:func:`paying_attention.interpret.link_scores` and :func:`paying_attention.interpret.ablation_drops`.
 """
 from __future__ import annotations
 
@@ -38,19 +37,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import torch
-from torch import nn
 
-from ._checks import check_choice, check_float, check_int
-from .checkpoints import load, read, summary
-from .multihead import MultiHeadAttention
-from .recipes import RECIPES, recipe_names
-from .training import train_steps
+from ._checks import check_float, check_int
 
 __all__ = [
-    "GENDERS", "NOUN_LEMMAS", "PAD", "RELATIONS", "TOY_MODELS", "TOY_RECIPE", "VOCABULARY",
-    "ToyCorpus", "ToyLanguageData", "ToyLanguageModel", "ablation_drops", "decode",
-    "generate_sentences", "link_scores", "load_toy_model", "noun_gender", "pronoun_for",
-    "saved_toy_recipe", "toy_accuracy", "train_toy_model",
+    "GENDERS", "MAX_LENGTH", "NOUN_LEMMAS", "PAD", "RELATIONS", "VOCABULARY", "ToyCorpus", "decode",
+    "generate_sentences", "noun_gender", "pronoun_for",
 ]
 
 # ----------------------------------------------------------------------------- the lexicon
@@ -294,232 +286,8 @@ def decode(tokens) -> list[str]:
     return [VOCABULARY[i] for i in ids if i != 0]
 
 
-# ----------------------------------------------------------------------------- the model
-class ToyLanguageModel(nn.Module):
-    r"""A small causal Transformer encoder with two classifiers (Chapter 6, section 6.7).
-
-    Token embedding plus a learned position embedding, then ``num_layers`` blocks of causal
-    multi-head self-attention (:class:`~paying_attention.multihead.MultiHeadAttention`) and,
-    if ``mlp_width > 0``, a small MLP, each with a residual connection and layer normalisation
-    before it. A final layer norm and two linear read-outs: the verb's number (2 classes) read at
-    the main verb, and the antecedent (one of the nine noun lemmas) read at the pronoun. Causal:
-    a position sees only itself and what came before, as a reader does. The chapter's models
-    have one block and no MLP (``mlp_width=0``), so that everything the read-outs see from other
-    positions has passed through a head.
-
-    Forward
-    -------
-    ``hidden, weights = model(tokens, head_mask=None)`` with ``tokens`` ``(B, T)``;
-    ``hidden`` ``(B, T, d_model)``; ``weights`` ``(L, B, H, T, T)``; ``head_mask`` ``(L, H)``
-    multiplies each head's output (0 ablates it). :meth:`predict` gives both tasks' logits.
-    """
-
-    def __init__(self, d_model: int = 32, num_heads: int = 4, num_layers: int = 1,
-                 mlp_width: int = 64):
-        super().__init__()
-        self.config = {"d_model": check_int("d_model", d_model, minimum=1),
-                       "num_heads": check_int("num_heads", num_heads, minimum=1),
-                       "num_layers": check_int("num_layers", num_layers, minimum=1),
-                       "mlp_width": check_int("mlp_width", mlp_width, minimum=0)}
-        self.token_embedding = nn.Embedding(len(VOCABULARY), d_model)
-        self.position_embedding = nn.Embedding(MAX_LENGTH, d_model)  # learned positions
-        self.attention_norms = nn.ModuleList(nn.LayerNorm(d_model) for _ in range(num_layers))
-        self.attentions = nn.ModuleList(MultiHeadAttention(d_model, num_heads)
-                                        for _ in range(num_layers))
-        # The MLP of each block, with its layer norm; none at all if mlp_width is 0.
-        self.mlp_norms = nn.ModuleList(nn.LayerNorm(d_model) if mlp_width else None
-                                       for _ in range(num_layers))
-        self.mlps = nn.ModuleList(nn.Sequential(nn.Linear(d_model, mlp_width), nn.ReLU(),
-                                                nn.Linear(mlp_width, d_model)) if mlp_width else None
-                                  for _ in range(num_layers))
-        self.final_norm = nn.LayerNorm(d_model)
-        self.number_head = nn.Linear(d_model, 2)
-        self.antecedent_head = nn.Linear(d_model, len(NOUN_LEMMAS))
-
-    def forward(self, tokens: torch.Tensor, head_mask=None):
-        if not isinstance(tokens, torch.Tensor) or tokens.dtype != torch.long or tokens.dim() != 2:
-            raise ValueError("tokens must be a torch.long tensor of shape (B, T)")
-        length = tokens.shape[1]
-        if not 1 <= length <= MAX_LENGTH:
-            raise ValueError(f"tokens must have 1 to {MAX_LENGTH} positions, "
-                             f"got shape {tuple(tokens.shape)}")
-        layers, heads = self.config["num_layers"], self.config["num_heads"]
-        if head_mask is not None and tuple(head_mask.shape) != (layers, heads):
-            raise ValueError(f"head_mask must have shape (L, H) = {(layers, heads)}, "
-                             f"got {tuple(head_mask.shape)}")
-        hidden = self.token_embedding(tokens) + self.position_embedding.weight[:length]  # (B, T, d_model)
-        causal = torch.ones(length, length, dtype=torch.bool).tril()                     # (T, T)
-        all_weights = []
-        for layer in range(layers):
-            normed = self.attention_norms[layer](hidden)
-            out, weights = self.attentions[layer](
-                normed, normed, normed, mask=causal,
-                head_mask=None if head_mask is None else head_mask[layer])  # (B, T, d_model)
-            hidden = hidden + out
-            if self.mlps[layer] is not None:
-                hidden = hidden + self.mlps[layer](self.mlp_norms[layer](hidden))
-            all_weights.append(weights)                                      # (B, H, T, T)
-        return self.final_norm(hidden), torch.stack(all_weights)            # (L, B, H, T, T)
-
-    def predict(self, corpus: ToyCorpus, head_mask=None):
-        """Logits of both tasks: ``number`` ``(N, 2)`` at the verbs, ``antecedent`` ``(N, 9)`` at
-        the pronouns, and the attention weights ``(L, N, H, T, T)``."""
-        hidden, weights = self(corpus.tokens, head_mask=head_mask)
-        rows = torch.arange(len(corpus))
-        return {"number": self.number_head(hidden[rows, corpus.verb_position]),
-                "antecedent": self.antecedent_head(hidden[rows, corpus.pronoun_position]),
-                "weights": weights}
-
-
-@torch.no_grad()
-def toy_accuracy(model: ToyLanguageModel, corpus: ToyCorpus, head_mask=None) -> dict:
-    """Accuracy of both tasks on ``corpus``: ``{"agreement": ..., "coreference": ...}``.
-    Derived in Chapter 6.
-    """
-    was_training = model.training
-    model.eval()
-    logits = model.predict(corpus, head_mask=head_mask)
-    model.train(was_training)
-    return {"agreement": (logits["number"].argmax(-1) == corpus.number).float().mean().item(),
-            "coreference": (logits["antecedent"].argmax(-1) == corpus.antecedent).float().mean().item()}
-
-
-# ----------------------------------------------------------------------------- reading heads
-#: The two known links: (name, query position field, gold key position field, label field).
+# ----------------------------------------------------------------------------- the gold links
+#: The two known links of every sentence: the link's name, and the corpus fields holding the
+#: position of its start (where it is read) and of its gold end.
 RELATIONS = {"agreement": ("verb_position", "subject_position"),
              "coreference": ("pronoun_position", "antecedent_position")}
-
-
-def link_scores(weights: torch.Tensor, corpus: ToyCorpus) -> dict:
-    """How often each head's largest weight from the link's start lands on the gold position.
-
-    Derived in Chapter 6 (section 6.8). For the agreement link the row of the main verb is read
-    and compared with the subject's position; for coreference, the row of the pronoun and the
-    antecedent's position.
-
-    Parameters
-    ----------
-    weights : torch.Tensor, shape ``(L, N, H, T, T)``
-        Attention weights of a :class:`ToyLanguageModel` on the ``N`` sentences of ``corpus``.
-    corpus : ToyCorpus
-
-    Returns
-    -------
-    dict
-        ``{"agreement": (L, H) tensor, "coreference": (L, H) tensor}``: fractions in [0, 1].
-    """
-    if not isinstance(weights, torch.Tensor) or weights.dim() != 5 or weights.shape[1] != len(corpus):
-        raise ValueError(f"weights must have shape (L, N, H, T, T) with N = {len(corpus)} sentences, "
-                         f"got {tuple(getattr(weights, 'shape', ()))}")
-    rows = torch.arange(len(corpus))
-    by_head = weights.transpose(1, 2)                                  # (L, H, N, T, T)
-    scores = {}
-    for relation, (start, gold) in RELATIONS.items():
-        from_start = by_head[:, :, rows, getattr(corpus, start)]       # (L, H, N, T)
-        landed = from_start.argmax(-1) == getattr(corpus, gold)        # (L, H, N)
-        scores[relation] = landed.float().mean(-1)                     # (L, H)
-    return scores
-
-
-def ablation_drops(model: ToyLanguageModel, corpus: ToyCorpus) -> dict:
-    """Accuracy lost on each task when one head's output is set to zero, for every head.
-
-    Derived in Chapter 6 (section 6.9). Returns ``{"agreement": (L, H), "coreference": (L, H)}``:
-    accuracy of the whole model minus accuracy with that head removed (positive = it mattered).
-    """
-    layers, heads = model.config["num_layers"], model.config["num_heads"]
-    full = toy_accuracy(model, corpus)
-    drops = {task: torch.zeros(layers, heads) for task in full}
-    for layer in range(layers):
-        for head in range(heads):
-            keep = torch.ones(layers, heads)
-            keep[layer, head] = 0.0
-            ablated = toy_accuracy(model, corpus, head_mask=keep)
-            for task in full:
-                drops[task][layer, head] = full[task] - ablated[task]
-    return drops
-
-
-# ----------------------------------------------------------------------------- training
-class ToyLanguageData:
-    """The training data of the toy-language model: both tasks at once (Chapter 6, section 6.7).
-
-    Batches are drawn (with replacement) from a fixed training corpus,
-    ``generate_sentences(train_sentences, seed=data_seed)``; the loss is the sum of the two
-    cross-entropies, number at the main verb and antecedent at the pronoun. The held-out set is
-    ``generate_sentences(eval_sentences, seed=eval_seed)``, the test set of Chapter 6.
-    """
-
-    def __init__(self, train_sentences: int = 20000, data_seed: int = 1,
-                 eval_sentences: int = 2000, eval_seed: int = 2):
-        self.corpus = generate_sentences(train_sentences, seed=data_seed)
-        self.eval_sentences = check_int("eval_sentences", eval_sentences, minimum=0)
-        self.eval_seed = check_int("eval_seed", eval_seed, minimum=0)
-        self._held_out = None
-
-    def batch(self, batch_size: int, generator: torch.Generator) -> ToyCorpus:
-        return self.corpus[torch.randint(len(self.corpus), (batch_size,), generator=generator)]
-
-    def loss(self, model: ToyLanguageModel, batch: ToyCorpus) -> torch.Tensor:
-        logits = model.predict(batch)
-        return (nn.functional.cross_entropy(logits["number"], batch.number)
-                + nn.functional.cross_entropy(logits["antecedent"], batch.antecedent))
-
-    def evaluate(self, model: ToyLanguageModel) -> dict:
-        """``{"validation_loss": the loss on the held-out sentences}``."""
-        if self._held_out is None:
-            self._held_out = generate_sentences(self.eval_sentences, seed=self.eval_seed)
-        return {"validation_loss": self.loss(model, self._held_out).item()}
-
-
-def train_toy_model(model: ToyLanguageModel, *, steps: int, batch_size: int = 128,
-                    learning_rate: float = 3e-3, seed: int = 0, train_sentences: int = 20000,
-                    data_seed: int = 1) -> list[float]:
-    """Train ``model`` on both tasks at once (the sum of the two cross-entropies) with Adam.
-    Derived in Chapter 6.
-
-    The step loop of every model (:func:`paying_attention.training.train_steps`) on
-    :class:`ToyLanguageData`: batches are drawn from a fixed training corpus
-    (``generate_sentences(train_sentences, seed=data_seed)``) by a generator seeded with
-    ``seed``, so a run is reproducible on one machine. Returns the loss of every step.
-    """
-    steps = check_int("steps", steps, minimum=1)
-    batch_size = check_int("batch_size", batch_size, minimum=1)
-    learning_rate = check_float("learning_rate", learning_rate, minimum=0.0, strict=True)
-    data = ToyLanguageData(train_sentences, data_seed, eval_sentences=0)
-    history = train_steps(model, data, seed=seed, stop={"rule": "steps", "steps": steps},
-                          optimiser={"algorithm": "adam", "learning_rate": learning_rate,
-                                     "batch_size": batch_size, "clip_norm": None})
-    return history["losses"]
-
-
-# ----------------------------------------------------------------------------- shipped weights
-_NAMES = recipe_names("toy_language")
-_FIRST = RECIPES[_NAMES[0]]
-#: The settings every shipped toy model shares (their recipes in
-#: :data:`paying_attention.recipes.RECIPES`, in one level): one block of causal self-attention
-#: with 4 heads of width 8 and no MLP, so that everything the read-outs see has passed through a
-#: head. Derived in Chapter 6.
-TOY_RECIPE = {**_FIRST.config, "steps": _FIRST.steps,
-              **{key: _FIRST.optimiser[key] for key in ("batch_size", "learning_rate")},
-              **{key: _FIRST.data_settings[key] for key in ("train_sentences", "data_seed")}}
-#: The shipped models differ only in the seed of their initial weights and batch order.
-#: Derived in Chapter 6.
-TOY_MODELS = {name: {"seed": RECIPES[name].seed} for name in _NAMES}
-#: The last steps whose mean training loss a summary reports as ``final_loss``.
-_FINAL_LOSS_STEPS = 20
-
-
-def load_toy_model(name: str = "toy_language_seed0", directory=None) -> ToyLanguageModel:
-    """Load a trained :class:`ToyLanguageModel` (shipped with the package, or from ``directory``).
-    Derived in Chapter 6.
-    """
-    return load(check_choice("name", name, TOY_MODELS), directory)
-
-
-def saved_toy_recipe(name: str, directory=None) -> dict:
-    """The recipe stored beside the weights of ``name``, in one level, with the steps taken and
-    ``final_loss`` (the mean training loss of the last 20 steps).
-    Derived in Chapter 6.
-    """
-    return summary(read(check_choice("name", name, TOY_MODELS), directory), _FINAL_LOSS_STEPS)

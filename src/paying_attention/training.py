@@ -1,12 +1,14 @@
-"""Training: one loop for every model of the book, the history it records, and Chapter 1's scores.
+"""Training: one loop for every model of the book, the history it records, and the chapters' wrappers.
 
 :func:`fit` trains a recipe of the registry (:data:`paying_attention.recipes.RECIPES`) and returns
 the model and its history; ``scripts/train.py NAME`` saves both as the shipped checkpoint. Its
-step loop, :func:`train_steps`, is the only one in the package: the training functions the
-chapters call on their own models (:func:`train_seq2seq` here, ``train_recall``,
-``train_toy_model``, ``train_induction`` and ``train_language_model`` in their modules) are thin
-wrappers over it. One loop means one order of random draws: a seeded run gives the same weights
-whichever function started it.
+step loop, :func:`train_steps`, is the only one in the package, and it draws from the data sources
+of :mod:`paying_attention.training_data`. The training functions the chapters call on their own
+models (:func:`train_seq2seq`, :func:`train_recall`, :func:`train_toy_model`,
+:func:`train_induction`, :func:`train_language_model`) are thin wrappers over it, and
+:func:`build_recall_model` and :func:`build_language_model` give the untrained model of a recipe.
+One loop means one order of random draws: a seeded run gives the same weights whichever function
+started it.
 """
 from __future__ import annotations
 
@@ -17,89 +19,22 @@ from typing import Mapping
 
 import torch
 from torch import nn
-from torch.nn import functional as F
 
-from ._checks import check_choice, check_float, check_int
+from ._checks import check_choice, check_float, check_int, check_length_range
 from .checkpoints import save
-from .recipes import STOP_RULES, get_recipe, resolve
+from .recipes import STOP_RULES, get_recipe, recipe_names, resolve
 from .reproducibility import setup_chapter
-from .tasks import TASKS, decoder_inputs, make_batch
+from .tasks import TASKS
+from .training_data import RecallData, RepeatData, Seq2SeqData, TextData, ToyLanguageData
 
-__all__ = ["EVAL_BATCH_SIZE", "HISTORY_KEYS", "Seq2SeqData", "SyntheticData",
-           "accuracy_by_position", "build_model", "converged", "fit", "token_accuracy",
-           "train_seq2seq", "train_steps"]
+__all__ = ["HISTORY_KEYS", "build_language_model", "build_model", "build_recall_model",
+           "converged", "fit", "language_model_log", "train_induction", "train_language_model",
+           "train_recall", "train_seq2seq", "train_steps", "train_toy_model"]
 
 #: The columns of a history, one entry per evaluation (at step 0, every ``eval_every`` steps and
 #: at the last step); a history also holds ``losses``, the training loss of every step.
 #: Used by the training script and the tests; no chapter calls it.
 HISTORY_KEYS = ("step", "train_loss", "validation_loss", "wall_seconds", "cpu_seconds")
-#: Examples in each batch of a synthetic task's held-out set.
-EVAL_BATCH_SIZE = 64
-
-
-# ----------------------------------------------------------------------------- data sources
-class SyntheticData:
-    """Base of the data sources whose every batch is drawn fresh from a seeded generator.
-
-    Subclasses give ``batch(batch_size, generator)`` and ``loss(model, batch)``. The held-out
-    set is ``eval_batches`` batches of :data:`EVAL_BATCH_SIZE` examples drawn the same way, once,
-    by a generator seeded with ``eval_seed``: it never touches the training stream.
-    """
-
-    def __init__(self, eval_batches: int = 4, eval_seed: int = 1000):
-        self.eval_batches = check_int("eval_batches", eval_batches, minimum=0)
-        self.eval_seed = check_int("eval_seed", eval_seed, minimum=0)
-        self._held_out = None
-
-    def batch(self, batch_size: int, generator: torch.Generator):
-        raise NotImplementedError
-
-    def loss(self, model: nn.Module, batch) -> torch.Tensor:
-        raise NotImplementedError
-
-    def evaluate(self, model: nn.Module) -> dict:
-        """``{"validation_loss": mean loss over the held-out batches}``."""
-        if not self.eval_batches:
-            raise ValueError("this data source has no held-out set (eval_batches = 0)")
-        if self._held_out is None:
-            generator = torch.Generator().manual_seed(self.eval_seed)
-            self._held_out = [self.batch(EVAL_BATCH_SIZE, generator)
-                              for _ in range(self.eval_batches)]
-        losses = [self.loss(model, batch).item() for batch in self._held_out]
-        return {"validation_loss": sum(losses) / len(losses)}
-
-
-def _check_lengths(lengths) -> tuple[int, int]:
-    if not (isinstance(lengths, (tuple, list)) and len(lengths) == 2):
-        raise ValueError(f"lengths must be a pair (shortest, longest), got {lengths!r}")
-    shortest = check_int("lengths[0]", lengths[0], minimum=1)
-    longest = check_int("lengths[1]", lengths[1], minimum=shortest)
-    return shortest, longest
-
-
-class Seq2SeqData(SyntheticData):
-    """The copy or reverse task of Chapters 1 and 4, for an encoder-decoder with teacher forcing.
-
-    Each batch has one length drawn uniformly from ``lengths`` (both ends included), so no
-    padding is needed; the loss is the cross-entropy of every target token.
-    """
-
-    def __init__(self, task: str = "copy", lengths=(4, 24), num_symbols: int = 10,
-                 eval_batches: int = 4, eval_seed: int = 1000):
-        super().__init__(eval_batches, eval_seed)
-        self.task = check_choice("task", task, TASKS)
-        self.shortest, self.longest = _check_lengths(lengths)
-        self.num_symbols = check_int("num_symbols", num_symbols, minimum=2)
-
-    def batch(self, batch_size, generator):
-        length = int(torch.randint(self.shortest, self.longest + 1, (1,), generator=generator))
-        return make_batch(batch_size, length, num_symbols=self.num_symbols, task=self.task,
-                          generator=generator)
-
-    def loss(self, model, batch):
-        source, target = batch
-        logits = model(source, decoder_inputs(target))  # (B, T, V)
-        return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), target.reshape(-1))
 
 
 # ----------------------------------------------------------------------------- the loop
@@ -175,7 +110,8 @@ def train_steps(model: nn.Module, data, *, optimiser: Mapping, stop: Mapping, se
     ----------
     model : torch.nn.Module
     data
-        A data source, with ``batch``, ``loss`` and ``evaluate`` (see :class:`SyntheticData`).
+        A data source, with ``batch``, ``loss`` and ``evaluate`` (see
+        :mod:`paying_attention.training_data`).
     optimiser : mapping
         A recipe's optimiser settings (:class:`paying_attention.recipes.Recipe`).
     stop : mapping
@@ -299,7 +235,37 @@ def fit(recipe, seed: int | None = None, quick: bool = False, *, out=None):
     return model, history
 
 
-# ----------------------------------------------------------------------------- Chapter 1
+def build_recall_model(name: str) -> nn.Module:
+    """An untrained model for recipe ``name``, seeded so that its initial weights are reproducible.
+    Derived in Chapter 5.
+    """
+    return build_model(check_choice("name", name, recipe_names(5)))
+
+
+def build_language_model(name: str, vocab_size: int) -> nn.Module:
+    """An untrained model for recipe ``name`` (Chapter 9, section 9.4), seeded so that its initial
+    weights are reproducible."""
+    return build_model(check_choice("name", name, recipe_names(9)), vocab_size=vocab_size)
+
+
+# ----------------------------------------------------------------------------- the chapters' wrappers
+def _budget(steps, batch_size, learning_rate) -> dict:
+    """The checked budget of a chapter's training function: a fixed number of Adam steps, checked
+    before its data is built (building the toy corpus takes a while)."""
+    return {"steps": check_int("steps", steps, minimum=1),
+            "batch_size": check_int("batch_size", batch_size, minimum=1),
+            "learning_rate": check_float("learning_rate", learning_rate, minimum=0.0, strict=True)}
+
+
+def _adam_losses(model: nn.Module, data, budget: dict, *, seed: int, clip_norm) -> list[float]:
+    """Train with Adam for the budget's steps on ``data`` (the one loop, :func:`train_steps`)
+    and return the loss of every step: what the chapters' training functions return."""
+    history = train_steps(model, data, seed=seed, stop={"rule": "steps", "steps": budget["steps"]},
+                          optimiser={"algorithm": "adam", "learning_rate": budget["learning_rate"],
+                                     "batch_size": budget["batch_size"], "clip_norm": clip_norm})
+    return history["losses"]
+
+
 def train_seq2seq(model: nn.Module, *, steps: int, task: str = "copy", lengths=(4, 24),
                   batch_size: int = 64, learning_rate: float = 3e-3, seed: int = 0) -> list[float]:
     """Train ``model`` with teacher forcing and Adam; return the loss of every step.
@@ -324,46 +290,119 @@ def train_seq2seq(model: nn.Module, *, steps: int, task: str = "copy", lengths=(
     seed : int
         Seeds the data stream, so two runs with the same seed see the same batches.
     """
-    steps = check_int("steps", steps, minimum=1)
+    budget = _budget(steps, batch_size, learning_rate)
     check_choice("task", task, TASKS)
-    lengths = _check_lengths(lengths)
-    batch_size = check_int("batch_size", batch_size, minimum=1)
-    learning_rate = check_float("learning_rate", learning_rate, minimum=0.0, strict=True)
+    lengths = check_length_range(lengths)
     data = Seq2SeqData(task, lengths, model.config["num_symbols"], eval_batches=0)
-    history = train_steps(model, data, seed=seed, stop={"rule": "steps", "steps": steps},
-                          optimiser={"algorithm": "adam", "learning_rate": learning_rate,
-                                     "batch_size": batch_size, "clip_norm": 1.0})
-    return history["losses"]
+    return _adam_losses(model, data, budget, seed=seed, clip_norm=1.0)
 
 
-@torch.no_grad()
-def accuracy_by_position(model: nn.Module, length: int, *, task: str = "copy",
-                         num_sequences: int = 256, seed: int = 1234) -> torch.Tensor:
-    """Greedy-decoding accuracy at each target position, shape ``(length,)``.
-    Used in Chapter 1.
+def train_recall(model: nn.Module, *, steps: int, lengths=(4, 64), batch_size: int = 64,
+                 learning_rate: float = 3e-3, seed: int = 0) -> list[float]:
+    """Train with Adam on cross-entropy, each batch of a random length in ``lengths``.
+    Derived in Chapter 5.
 
-    The model decodes from its own predictions (no teacher forcing), as it would in use.
-    A fixed ``seed`` gives the same test sequences to every model compared.
+    The step loop of every model, :func:`paying_attention.training.train_steps`, on
+    :class:`~paying_attention.training_data.RecallData`.
+
+    Parameters
+    ----------
+    model : RecallAttention or RecallGRU
+    steps : int
+        Number of Adam steps; at least 1.
+    lengths : (int, int)
+        Shortest and longest ``T``; batch ``i`` has a length drawn uniformly from
+        ``[lengths[0], lengths[1]]`` (both included), at most ``model.max_length``.
+    batch_size, learning_rate, seed
+        Examples per batch; Adam's step size; seed of the generator that draws every batch, so
+        that every model sees the same data.
+
+    Returns
+    -------
+    list of float
+        The training loss of every step.
     """
-    length = check_int("length", length, minimum=1)
-    num_sequences = check_int("num_sequences", num_sequences, minimum=1)
-    check_choice("task", task, TASKS)
-    generator = torch.Generator().manual_seed(check_int("seed", seed, minimum=0))
-    source, target = make_batch(num_sequences, length, num_symbols=model.config["num_symbols"],
-                                task=task, generator=generator)
-    model.eval()
-    predicted = model.greedy_decode(source, length)  # (N, T)
-    return (predicted == target).float().mean(0)
+    budget = _budget(steps, batch_size, learning_rate)
+    data = RecallData(lengths, model.num_symbols, model.max_length, eval_batches=0)
+    return _adam_losses(model, data, budget, seed=seed, clip_norm=None)
 
 
-def token_accuracy(model: nn.Module, lengths, *, task: str = "copy", num_sequences: int = 256,
-                   seed: int = 1234) -> dict[int, float]:
-    """Mean greedy-decoding token accuracy for each length in ``lengths``: ``{length: accuracy}``.
-    Used in Chapter 1.
+def train_toy_model(model: nn.Module, *, steps: int, batch_size: int = 128,
+                    learning_rate: float = 3e-3, seed: int = 0, train_sentences: int = 20000,
+                    data_seed: int = 1) -> list[float]:
+    """Train ``model`` on both tasks at once (the sum of the two cross-entropies) with Adam.
+    Derived in Chapter 6.
+
+    The step loop of every model (:func:`paying_attention.training.train_steps`) on
+    :class:`~paying_attention.training_data.ToyLanguageData`: batches are drawn from a fixed
+    training corpus (``generate_sentences(train_sentences, seed=data_seed)``) by a generator seeded
+    with ``seed``, so a run is reproducible on one machine. Returns the loss of every step.
     """
-    lengths = list(lengths)
-    if not lengths:
-        raise ValueError("lengths must name at least one sequence length")
-    return {int(length): float(accuracy_by_position(model, length, task=task,
-                                                    num_sequences=num_sequences, seed=seed).mean())
-            for length in lengths}
+    budget = _budget(steps, batch_size, learning_rate)
+    data = ToyLanguageData(train_sentences, data_seed, eval_sentences=0)
+    return _adam_losses(model, data, budget, seed=seed, clip_norm=None)
+
+
+def train_induction(model: nn.Module, *, steps: int, batch_size: int = 64,
+                    learning_rate: float = 3e-3, seed: int = 0, vocab_size: int = 20,
+                    length: int = 32, segment_lengths=(6, 16)) -> list[float]:
+    """Train ``model`` on next-token prediction over
+    :func:`~paying_attention.tasks.make_repeat_batch` sequences.
+
+    Adam, a fresh seeded batch per step, gradient norm clipped at 1: the step loop of every model
+    (:func:`paying_attention.training.train_steps`) on
+    :class:`~paying_attention.training_data.RepeatData`, which trained the shipped model (Chapter 7,
+    section 7.3). Returns the loss of every step (mean over all positions).
+    """
+    budget = _budget(steps, batch_size, learning_rate)
+    if model.config["vocab_size"] != vocab_size or model.config["max_length"] < length:
+        raise ValueError("model must have vocab_size and max_length that fit the task")
+    data = RepeatData(vocab_size, length, segment_lengths, eval_batches=0)
+    return _adam_losses(model, data, budget, seed=seed, clip_norm=1.0)
+
+
+def language_model_log(history: dict, batch_size: int, length: int) -> dict:
+    """The training log Chapter 9 reads, from a history: losses rounded to 4 decimals, the
+    seconds and the throughput."""
+    steps, seconds = len(history["losses"]), history["wall_seconds"][-1]
+    return {"step": history["step"],
+            "train_loss": [round(loss, 4) for loss in history["train_sample_loss"]],
+            "validation_loss": [round(loss, 4) for loss in history["validation_loss"]],
+            "steps": steps, "train_seconds": round(seconds, 2),
+            "cpu_seconds": round(history["cpu_seconds"][-1], 2),
+            "tokens_per_second": round(steps * batch_size * length / seconds, 1)}
+
+
+def train_language_model(model: nn.Module, train_ids: torch.Tensor, validation_ids: torch.Tensor,
+                         *, steps: int, batch_size: int = 32, length: int = 64,
+                         learning_rate: float = 3e-3, warmup_steps: int = 50, seed: int = 0,
+                         eval_every: int = 100, eval_batches: int = 4) -> dict:
+    """Train a character language model with AdamW and record its loss curves (Chapter 9, 9.4).
+    Derived in Chapter 9.
+
+    The learning rate rises linearly for ``warmup_steps`` and then follows a cosine down to a tenth
+    of ``learning_rate``; gradients are clipped to norm 1. Every ``eval_every`` steps (and at the
+    start and the end) the loss on fixed training windows and on fixed validation windows is
+    measured with :func:`~paying_attention.evaluation.evaluate_loss`. Only the optimisation steps
+    are timed. The step loop is that of every model, :func:`paying_attention.training.train_steps`,
+    on :class:`~paying_attention.training_data.TextData`.
+
+    Returns
+    -------
+    dict with ``step``, ``train_loss``, ``validation_loss`` (lists), ``train_seconds`` (the
+    wall time of the optimisation steps), ``cpu_seconds`` (the processor time they took, which
+    other programs running on the machine do not inflate), ``tokens_per_second`` (training
+    tokens per second of wall time) and ``steps``.
+    """
+    steps = check_int("steps", steps, minimum=1)
+    warmup_steps = check_int("warmup_steps", warmup_steps, minimum=0)
+    eval_every = check_int("eval_every", eval_every, minimum=1)
+    learning_rate = check_float("learning_rate", learning_rate, minimum=0.0, strict=True)
+    data = TextData(train_ids, validation_ids, length=length, eval_batches=eval_batches,
+                    eval_seed=seed + 1000)
+    optimiser = {"algorithm": "adamw", "learning_rate": learning_rate, "weight_decay": 0.01,
+                 "batch_size": batch_size, "clip_norm": 1.0, "schedule": "warmup_cosine",
+                 "warmup_steps": warmup_steps, "final_lr_fraction": 0.1}
+    history = train_steps(model, data, optimiser=optimiser, stop={"rule": "steps", "steps": steps},
+                          seed=seed, eval_every=eval_every)
+    return language_model_log(history, batch_size, length)
