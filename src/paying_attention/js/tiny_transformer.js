@@ -212,7 +212,7 @@ export function mulberry32(seed) {
   };
 }
 
-// paying_attention.transformer.sample_next_token: inverse-CDF sampling from
+// paying_attention.language_model.sample_next_token: inverse-CDF sampling from
 // softmax(logits / temperature) in float64; temperature 0 is the argmax.
 export function sampleNext(logits, temperature, uniform) {
   if (temperature === 0) {
@@ -229,7 +229,7 @@ export function sampleNext(logits, temperature, uniform) {
   return index === -1 ? logits.length - 1 : index;
 }
 
-// paying_attention.transformer.generate: continue ids by `length` tokens, reading the last
+// paying_attention.language_model.generate: continue ids by `length` tokens, reading the last
 // max_length tokens at each step (a cache while the window does not slide).
 export function generate(net, ids, length, temperature, seed) {
   const window = net.config.max_length, V = net.config.vocab_size;
