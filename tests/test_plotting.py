@@ -89,3 +89,27 @@ def test_custom_titles_cmap_and_given_axes():
 def test_bad_input_raises_a_clear_error(weights, kwargs, error, match):
     with pytest.raises(error, match=match):
         plot_attention(weights, **kwargs)
+
+
+def test_marks_outline_the_named_cells_and_the_colour_bar_can_be_left_out():
+    figure = plot_attention(maps(4, 4), marks=[(2, 0, "o"), (3, 1, "s")], colorbar=False)
+    ax = figure.axes[0]
+    assert len(figure.axes) == 1                              # no colour bar
+    outlined = sorted(tuple(point) for collection in ax.collections
+                      for point in collection.get_offsets().tolist())
+    assert outlined == [(0.0, 2.0), (1.0, 3.0)]               # (column, row) of each mark
+    plt.close(figure)
+
+
+def test_describe_attention_names_the_links_with_their_weights():
+    from paying_attention.plotting import describe_attention
+
+    weights = np.array([[1.0, 0.0, 0.0], [0.25, 0.75, 0.0], [0.5, 0.1, 0.4]])
+    words = ["the", "king", "runs"]
+    text = describe_attention(weights, words, [(2, 1, "the verb on its subject")], name="Head 2")
+    assert text.startswith('Head 2 on the sentence "the king runs", queries down and keys across.')
+    assert "across. The verb on its subject: runs on king, weight 0.10." in text
+    strongest = describe_attention(weights, words)
+    assert strongest.endswith("across. The on the; king on king; runs on the.")
+    with pytest.raises(ValueError, match=r"\(T, T\) = \(2, 2\)"):
+        describe_attention(weights, ["a", "b"])

@@ -167,3 +167,28 @@ def test_frame_grid_rejects_bad_alt_text(alt, match):
     png = figure_to_png(_figure(1))
     with pytest.raises(ValueError, match=match):
         frame_grid([[png, png], [png, png]], ["a", "b"], ["x", "y"], alt=alt)
+
+
+def test_redraw_frames_renders_one_figure_per_key_in_the_keys_shape():
+    from paying_attention import redraw_frames
+
+    figure, ax = plt.subplots(figsize=(1, 1), dpi=20)
+    (line,) = ax.plot([0, 1], [0, 0])
+
+    def draw(key):
+        line.set_ydata([0, key])
+        return f"a line rising to {key}"
+
+    frames, alts = redraw_frames(figure, draw, [0, 1, 2])
+    assert alts == ["a line rising to 0", "a line rising to 1", "a line rising to 2"]
+    assert len(set(frames)) == 3 and all(frame.startswith(b"\x89PNG") for frame in frames)
+    assert not plt.fignum_exists(figure.number)                 # closed at the end
+
+    figure, ax = plt.subplots(figsize=(1, 1), dpi=20)
+    grid, alts = redraw_frames(figure, lambda key: f"frame {key}", [[(0, 0), (0, 1)], [(1, 0), (1, 1)]])
+    assert [len(row) for row in grid] == [2, 2] and alts[1][0] == "frame (1, 0)"
+    figure, _ = plt.subplots()
+    with pytest.raises(ValueError, match="alt text"):
+        redraw_frames(figure, lambda key: None, [0])
+    with pytest.raises(TypeError, match="Figure"):
+        redraw_frames("figure", lambda key: "x", [0])

@@ -51,7 +51,7 @@ from .language_model import GRULanguageModel, generate, sample_next_token
 from .masking import apply_mask, causal_mask, padding_mask
 from .multihead import (MultiHeadAttention, copy_from_torch, copy_to_torch, fused_attention,
                         merge_heads, multi_head_attention_loop, split_heads, torch_attention_mask)
-from .plotting import figure_to_png, plot_attention
+from .plotting import describe_attention, figure_to_png, plot_attention
 from .position import LearnedPositionEmbedding, apply_rotary, rotary_embedding, sinusoidal_encoding
 from .pretrained import (load_induction_model, load_language_model, load_model, load_recall_model,
                          load_toy_model, saved_recall_log, saved_recipe, saved_toy_recipe,
@@ -74,12 +74,12 @@ from .training import (build_language_model, build_model, build_recall_model, co
 from .training_data import RecallData, RepeatData, Seq2SeqData, TextData, ToyLanguageData
 from .transformer import (AttentionOnlyTransformer, FeedForward, TinyTransformerLM,
                           ToyLanguageModel, TransformerBlock)
-from .widgets import frame_grid, frame_slider
+from .widgets import frame_grid, frame_slider, redraw_frames
 
 __all__ = [
     # book machinery
     "OKABE_ITO", "claim", "claim_value", "figure_to_png", "frame_grid", "frame_slider",
-    "plot_attention", "setup_chapter",
+    "plot_attention", "describe_attention", "redraw_frames", "setup_chapter",
     # data
     "START_TOKEN", "TASKS", "RepeatBatch", "decoder_inputs", "induction_targets", "make_batch",
     "make_recall_batch", "make_repeat_batch",

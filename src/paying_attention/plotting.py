@@ -8,6 +8,8 @@ import numpy as np
 import torch
 from matplotlib.figure import Figure
 
+from .reproducibility import OKABE_ITO
+
 
 def figure_to_png(figure: Figure, *, close: bool = True) -> bytes:
     """Render a matplotlib figure to PNG bytes (for widget frames); close it unless told not to.
@@ -49,7 +51,7 @@ def _check_tick_labels(name: str, labels, count: int, axis: str):
 
 def plot_attention(weights, *, row_labels=None, column_labels=None, titles=None, cmap="viridis",
                    axes=None, vmax=None, colorbar_label="attention weight", panel_size=2.6,
-                   label_size=None):
+                   label_size=None, marks=None, colorbar=True):
     r"""Draw attention maps: one map, a row of heads, or a grid of layers by heads.
 
     The book's one plotting helper for attention weights (Chapter 7, section 7.2). Row ``i`` of a
@@ -83,6 +85,11 @@ def plot_attention(weights, *, row_labels=None, column_labels=None, titles=None,
         Width and height in inches of one panel of a new figure.
     label_size : float, optional
         Font size of the token labels; default 7 (6 for more than 16 tokens).
+    marks : sequence of (row, column, marker), optional
+        Cells to outline on every panel (a known link: a verb and its subject), each with a
+        matplotlib marker ("o", "s"); drawn hollow in orange, which viridis does not use.
+    colorbar : bool
+        Draw the shared colour bar (turn it off when redrawing one panel for widget frames).
 
     Returns
     -------
@@ -152,8 +159,41 @@ def plot_attention(weights, *, row_labels=None, column_labels=None, titles=None,
             ax.set_ylabel("query", fontsize=8)
         if last_row:
             ax.set_xlabel("key", fontsize=8)
-    colorbar = figure.colorbar(image, ax=panels, shrink=0.8 if num_layers > 1 else 0.9,
-                               fraction=0.05, pad=0.02)
-    colorbar.set_label(colorbar_label, fontsize=8)
-    colorbar.ax.tick_params(labelsize=7)
+        for row, column, marker in marks or ():
+            ax.scatter([column], [row], s=60, marker=marker, facecolors="none",
+                       edgecolors=OKABE_ITO[1], linewidths=1.5)
+    if colorbar:
+        bar = figure.colorbar(image, ax=panels, shrink=0.8 if num_layers > 1 else 0.9,
+                              fraction=0.05, pad=0.02)
+        bar.set_label(colorbar_label, fontsize=8)
+        bar.ax.tick_params(labelsize=7)
     return figure
+
+
+def describe_attention(weights, words, links=None, *, name="Attention map") -> str:
+    """The text alternative of one attention map over ``words``: what it shows, the row's
+    strongest key for each query, or the weight of each named link.
+    Used in Chapter 6.
+
+    Parameters
+    ----------
+    weights : array or tensor, shape ``(T, T)``
+    words : sequence of ``T`` str
+    links : sequence of (query, key, what), optional
+        Links to report with their weight, e.g. ``(verb, subject, "the verb looking at its
+        subject")``; default: each query's strongest key.
+    name : str
+        How the text starts ("Attention map of head 2").
+    """
+    array = _as_weight_array(weights)
+    if array.ndim != 2 or array.shape != (len(words), len(words)):
+        raise ValueError(f"weights must have shape (T, T) = ({len(words)}, {len(words)}) for "
+                         f"{len(words)} words, got {array.shape}")
+    text = f"{name} on the sentence \"{' '.join(words)}\", queries down and keys across."
+    if links:
+        described = [f"{what}: {words[query]} on {words[key]}, weight {array[query, key]:.2f}"
+                     for query, key, what in links]
+    else:
+        described = [f"{word} on {words[int(array[i].argmax())]}" for i, word in enumerate(words)]
+    details = "; ".join(described)
+    return f"{text} {details[:1].upper()}{details[1:]}."

@@ -170,6 +170,42 @@ def _check_labels(labels, count: int, name: str) -> list[str]:
     return labels
 
 
+def redraw_frames(figure: Figure, draw, keys):
+    """Render one figure once per key, for a frame widget: ``draw(key)`` redraws ``figure`` and
+    returns the frame's alt text. Returns ``(pngs, alts)``, nested as ``keys`` is: a list of keys
+    gives two lists (for :func:`frame_slider`), a list of rows of keys two lists of rows (for
+    :func:`frame_grid`). The figure is closed at the end.
+    Used in Chapters 6 and 8.
+
+    Redrawing one figure, rather than making one per frame, keeps every frame the same size and
+    the widget's state small.
+    """
+    if not isinstance(figure, Figure):
+        raise TypeError(f"figure must be a matplotlib Figure, got {type(figure).__name__}")
+    if not callable(draw):
+        raise TypeError("draw must be a function draw(key) -> alt text")
+
+    def one(key):
+        alt = draw(key)
+        if not isinstance(alt, str) or not alt.strip():
+            raise ValueError(f"draw({key!r}) must return the frame's alt text, got {alt!r}")
+        return figure_to_png(figure, close=False), alt
+
+    keys = list(keys)
+    if not keys:
+        raise ValueError("keys must name at least one frame")
+    try:
+        if all(isinstance(key, list) for key in keys):          # rows of keys: a grid
+            rendered = [[one(key) for key in row] for row in keys]
+            return ([[png for png, _ in row] for row in rendered],
+                    [[alt for _, alt in row] for row in rendered])
+        rendered = [one(key) for key in keys]
+        return [png for png, _ in rendered], [alt for _, alt in rendered]
+    finally:
+        import matplotlib.pyplot as plt
+        plt.close(figure)
+
+
 def frame_slider(frames, labels, *, alt, description: str = "", width: str = "640px") -> widgets.VBox:
     """A slider over precomputed frames, live on the static page.
 
