@@ -175,7 +175,7 @@ def redraw_frames(figure: Figure, draw, keys):
     returns the frame's alt text. Returns ``(pngs, alts)``, nested as ``keys`` is: a list of keys
     gives two lists (for :func:`frame_slider`), a list of rows of keys two lists of rows (for
     :func:`frame_grid`). The figure is closed at the end.
-    Used in Chapters 6 and 8.
+    Used in Chapter 6 (and in Chapter 8).
 
     Redrawing one figure, rather than making one per frame, keeps every frame the same size and
     the widget's state small.
@@ -208,6 +208,7 @@ def redraw_frames(figure: Figure, draw, keys):
 
 def frame_slider(frames, labels, *, alt, description: str = "", width: str = "640px") -> widgets.VBox:
     """A slider over precomputed frames, live on the static page.
+    Used in Chapter 1 (and in most chapters after it).
 
     Parameters
     ----------
@@ -249,6 +250,7 @@ def frame_slider(frames, labels, *, alt, description: str = "", width: str = "64
 def frame_grid(frames, row_labels, column_labels, *, alt, row_description: str = "",
                column_description: str = "", width: str = "640px") -> widgets.VBox:
     """Two sliders over a grid of precomputed frames: ``frames[row][column]``.
+    Used in Chapter 2 (and in Chapters 3, 4 and 6).
 
     The row slider picks one of several stacks; the column slider is linked to every one of them,
     so both controls work in the browser alone. ``alt`` is the text alternative of each picture:
