@@ -9,10 +9,14 @@ from paying_attention.recipes import (LM_TRAINING, QUICK_STEPS, RECIPES, TOY_MOD
 # Every shipped model of every chapter, by chapter.
 EXPECTED = {1: {"copy_h16", "copy_h32", "copy_h64", "copy_h128", "copy_h64_reversed"},
             4: {"copy_h64_additive", "reverse_h64_additive", "copy_h64_dot"},
-            5: {"recall_attention", "recall_attention_no_position", "recall_gru"},
+            5: {f"{name}{suffix}" for name in ("recall_attention", "recall_attention_no_position",
+                                               "recall_gru", "recall_gru_wide")
+                for suffix in ("", "_seed1", "_seed2")},
             6: {"toy_language_seed0", "toy_language_seed1", "toy_language_seed2"},
-            7: {"induction_2layer"},
-            9: {"tiny_transformer", "tiny_transformer_no_position", "tiny_gru"}}
+            7: {"induction_2layer", "induction_2layer_seed1", "induction_2layer_seed2"},
+            9: {"tiny_transformer", "tiny_transformer_no_position", "tiny_gru", "tiny_gru_seed1",
+                "tiny_gru_seed2", *(f"tiny_transformer_{position}_seed{seed}"
+                                    for position in ("sinusoidal", "learned") for seed in (0, 1, 2))}}
 
 
 def test_the_registry_holds_every_shipped_model_of_every_chapter():
@@ -68,18 +72,46 @@ def test_recipes_reject_contradictions_and_unknown_names():
 
 
 def test_names_by_chapter_and_the_chapters_views_of_the_registry():
-    assert recipe_names(5) == ["recall_attention", "recall_attention_no_position", "recall_gru"]
+    assert recipe_names(5)[:4] == ["recall_attention", "recall_attention_seed1",
+                                   "recall_attention_seed2", "recall_attention_no_position"]
+    assert set(recipe_names(5)) == EXPECTED[5]
     assert set(recipe_names(1, 4)) == EXPECTED[1] | EXPECTED[4]
     assert recipe_names(8) == []
     # Chapter 9 prints LM_TRAINING; Chapter 6 iterates over TOY_MODELS. Both are the registry's.
     for name in recipe_names(9):
         flat = RECIPES[name].flat()
-        assert {key: flat[key] for key in LM_TRAINING} == LM_TRAINING
+        # Section 9.5's sweep winners differ from the shared recipe in their rate and seed only.
+        same = LM_TRAINING if name in ("tiny_transformer", "tiny_transformer_no_position",
+                                       "tiny_gru") else \
+            {key: value for key, value in LM_TRAINING.items() if key not in ("learning_rate", "seed")}
+        assert {key: flat[key] for key in same} == same
     assert list(LM_TRAINING) == ["steps", "batch_size", "length", "learning_rate", "warmup_steps",
                                  "seed", "eval_every", "eval_batches", "validation_fraction"]
     assert TOY_MODELS == {name: {"seed": RECIPES[name].seed} for name in EXPECTED[6]}
     for name in TOY_MODELS:
         assert {key: RECIPES[name].flat()[key] for key in TOY_RECIPE} == TOY_RECIPE
+
+
+def test_chapter_9s_shipped_rates_are_the_best_of_its_sweep():
+    # Section 9.5 ships each model at the rate with the lowest mean final validation loss of
+    # scripts/sweep_tiny_lm.py's summary; a new sweep that moves a best rate must move the recipe.
+    from paying_attention.checkpoints import WEIGHTS_DIR
+    sweep = json.loads((WEIGHTS_DIR / "tiny_lr_sweep.json").read_text())
+    finals = {}
+    for run in sweep["runs"]:
+        finals.setdefault(run["model"], {}).setdefault(run["learning_rate"], []).append(
+            run["validation_loss"][-1])
+    assert all(len(values) == 3 for rates in finals.values() for values in rates.values())
+    best = {model: min(rates, key=lambda rate: sum(rates[rate])) for model, rates in finals.items()}
+    shipped = {"gru": ["tiny_gru", "tiny_gru_seed1", "tiny_gru_seed2"],
+               **{position: [f"tiny_transformer_{position}_seed{seed}" for seed in (0, 1, 2)]
+                  for position in ("sinusoidal", "learned")}}
+    assert set(shipped) == set(best)
+    for model, names in shipped.items():
+        for seed, name in enumerate(names):
+            recipe = RECIPES[name]
+            assert recipe.optimiser["learning_rate"] == best[model] and recipe.seed == seed, name
+            assert recipe.config.get("position") == (None if model == "gru" else model), name
 
 
 def test_every_factory_is_named_by_its_public_name_so_a_module_move_changes_no_recipe():

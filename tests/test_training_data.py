@@ -1,8 +1,12 @@
 """The data sources of the training loop: reproducible batches, a held-out set apart from the
 training stream, and what the text source tells the model and the checkpoint."""
+import numpy as np
 import pytest
 import torch
 
+from paying_attention.checkpoints import read
+from paying_attention.interpret import induction_score, repeat_losses
+from paying_attention.pretrained import load_induction_model
 from paying_attention.recipes import RECIPES, resolve
 from paying_attention.tasks import RepeatBatch
 from paying_attention.text import load_shakespeare, text_fingerprint
@@ -81,3 +85,33 @@ def test_bad_settings_raise_clear_errors():
     with pytest.raises(ValueError, match="task must be one of"):
         Seq2SeqData("sort")
     assert isinstance(SOURCES["repeat"]().batch(2, torch.Generator()), RepeatBatch)
+
+
+def test_repeat_data_reports_the_repeat_loss_and_the_head_scores():
+    """RepeatData.evaluate adds what Chapter 7 follows through training, measured as the
+    chapter measures it; an untrained model has no induction head, the shipped one has."""
+    data = RepeatData(eval_batches=2, eval_seed=5)
+    untrained = build_model(RECIPES["induction_2layer"]).eval()
+    with torch.no_grad():
+        measures = data.evaluate(untrained)
+        by_hand = [untrained(batch.tokens) for batch in data._held_out]     # (logits, weights)
+    repeat = np.mean([repeat_losses(logits, batch)["repeat"]
+                      for (logits, _), batch in zip(by_hand, data._held_out)])
+    induction = np.mean([induction_score(weights, batch)[-1]
+                         for (_, weights), batch in zip(by_hand, data._held_out)], 0)
+    assert measures["repeat_loss"] == pytest.approx(repeat)
+    assert measures["induction_score"] == pytest.approx(induction.max())
+    assert measures["induction_score"] < 0.2 and measures["repeat_loss"] > 0.9 * np.log(20)
+    with torch.no_grad():
+        trained = data.evaluate(load_induction_model())
+    assert trained["induction_score"] > 0.6 and trained["previous_token_score"] > 0.9
+    assert trained["repeat_loss"] < 0.3 * measures["repeat_loss"]
+
+
+@pytest.mark.parametrize("name", ["induction_2layer", "induction_2layer_seed1",
+                                  "induction_2layer_seed2"])
+def test_shipped_induction_histories_hold_the_phase_change(name):
+    history = read(name)["history"]
+    score, repeat = history["induction_score"], history["repeat_loss"]
+    assert len(score) == len(repeat) == len(history["step"])
+    assert score[0] < 0.1 < 0.6 < score[-1] and repeat[-1] < 0.3 * repeat[0]

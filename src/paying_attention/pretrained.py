@@ -48,14 +48,20 @@ def load_recall_model(name: str, directory=None) -> nn.Module:
 
 
 def saved_recall_log(name: str, directory=None) -> dict:
-    """The recipe (in one level, with ``final_loss``, the mean of the last 100 steps) and the
-    per-step training losses stored beside the weights of ``name``.
+    """The recipe (in one level, with ``final_loss``, the mean of the last 100 steps), the
+    per-step training losses and the held-out losses stored beside the weights of ``name``.
     Derived in Chapter 5.
 
-    Returns ``{"recipe": dict, "losses": list of float}``.
+    Returns ``{"recipe": dict, "losses": list of float, "validation": {"step": list of int,
+    "validation_loss": list of float, "cpu_seconds": list of float}}``: the held-out loss
+    measured every ``eval_every`` steps and the processor seconds of training up to each
+    (empty lists for a file written before they were recorded).
     """
     saved = read(check_choice("name", name, recipe_names(5)), directory)
-    return {"recipe": summary(saved, 100), "losses": step_losses(saved)}
+    history = saved.get("history", {})
+    return {"recipe": summary(saved, 100), "losses": step_losses(saved),
+            "validation": {key: list(history.get(key, []))
+                           for key in ("step", "validation_loss", "cpu_seconds")}}
 
 
 # ----------------------------------------------------------------------------- Chapter 6

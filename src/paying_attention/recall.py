@@ -7,14 +7,17 @@ sequence, so a reader that goes left to right (a recurrent network) cannot know 
 keep and must carry all ``T`` of them in its state; self-attention looks the answer up, provided
 it knows where position ``p`` is, that is, provided it has position encodings.
 
-Section 5.6 of Chapter 5 compares three models of about the same size, trained with the same
-data and budget (their recipes are in :data:`paying_attention.recipes.RECIPES`, trained by
-``scripts/train.py NAME``) and shipped in ``weights/``:
+Section 5.6 of Chapter 5 compares four models trained on the same data, each from three seeds
+(their recipes are in :data:`paying_attention.recipes.RECIPES`, trained by
+``scripts/train.py NAME``; seed 0 is shipped as ``weights/NAME.pt``, seeds 1 and 2 as
+``NAME_seed1.pt`` and ``NAME_seed2.pt``):
 
 - ``recall_attention``: one self-attention layer over token embeddings plus sinusoidal position
-  encodings (:class:`RecallAttention`);
+  encodings (:class:`RecallAttention`), 4,000 steps;
 - ``recall_attention_no_position``: the same without position encodings;
-- ``recall_gru``: a GRU that reads the sequence and then the query (:class:`RecallGRU`).
+- ``recall_gru``: a GRU with a state of 24 numbers that reads the sequence and then the query
+  (:class:`RecallGRU`), and ``recall_gru_wide``, the same with 96; both trained until their
+  held-out loss is flat (a cosine-decayed learning rate, 20,000 and 10,000 steps).
 
 Token ids: symbols are ``0, ..., num_symbols - 1``; the query for position ``p`` is
 ``num_symbols + p``, ``p = 0, ..., max_length - 1``; so a model embeds

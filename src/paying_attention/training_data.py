@@ -21,6 +21,7 @@ from torch.nn import functional as F
 
 from ._checks import check_choice, check_int, check_length_range
 from .evaluation import evaluate_loss
+from .interpret import induction_score, previous_token_score, repeat_losses
 from .language_model import next_token_loss
 from .tasks import TASKS, decoder_inputs, make_batch, make_recall_batch, make_repeat_batch
 from .text import CharTokenizer, make_lm_batch, package_text, split_text, text_fingerprint
@@ -170,6 +171,24 @@ class RepeatData(SyntheticData):
         logits, _ = model(batch.tokens)                                     # (B, T, V)
         return F.cross_entropy(logits[:, :-1].reshape(-1, self.vocab_size),
                                batch.tokens[:, 1:].reshape(-1))
+
+    def evaluate(self, model: nn.Module) -> dict:
+        """The held-out loss, plus what Chapter 7 follows through training (section 7.4): the
+        loss on the repeat (:func:`~paying_attention.interpret.repeat_losses`), the induction
+        score of the best head of the last layer and the previous-token score of the best head
+        of the first (:func:`~paying_attention.interpret.induction_score`,
+        :func:`~paying_attention.interpret.previous_token_score`), each head's score averaged
+        over the held-out batches. They become columns of the training history."""
+        measures = super().evaluate(model)
+        repeat, induction, previous = [], [], []
+        for batch in self._held_out:
+            logits, weights = model(batch.tokens)               # (B, T, V), (L, B, H, T, T)
+            repeat.append(repeat_losses(logits, batch)["repeat"])
+            induction.append(induction_score(weights, batch)[-1])           # (H,): last layer
+            previous.append(previous_token_score(weights[0]).mean(0))      # (H,): first layer
+        return {**measures, "repeat_loss": sum(repeat) / len(repeat),
+                "induction_score": float(max(sum(induction) / len(induction))),
+                "previous_token_score": float(max(sum(previous) / len(previous)))}
 
 
 class TextData:
