@@ -93,7 +93,9 @@ def site_pages() -> list[str]:
 PAGES = site_pages()
 # The pages of the book (test_dark_mode), and those of them with widgets, whose static fallbacks
 # test_widgets_have_static_fallbacks checks with the widgets' JavaScript blocked.
-CONTENT_PAGES = [page for page in PAGES if Path(page).name not in GENERATED]
+# (Not the handouts: one-page print sheets outside the theme, with no colour modes.)
+CONTENT_PAGES = [page for page in PAGES
+                 if Path(page).name not in GENERATED and not page.startswith("handouts/")]
 WIDGET_PAGES = [page for page in CONTENT_PAGES
                 if 'application/vnd.jupyter.widget-view+json' in (SITE / page).read_text(encoding="utf-8")]
 DECKS = sorted(path.relative_to(SITE).as_posix() for path in (SITE / SLIDES_DIR).glob("*.slides.html"))

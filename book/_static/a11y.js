@@ -15,6 +15,13 @@
         button.removeAttribute("aria-label");
       }
     });
+    // The same rule on a folded code cell (myst-nb's hide-input): its summary is labelled
+    // "Toggle hidden content" over the visible "Show code cell source", a better name.
+    document.querySelectorAll("details.hide > summary[aria-label]").forEach(function (summary) {
+      if (summary.textContent.trim()) {
+        summary.removeAttribute("aria-label");
+      }
+    });
     // The same rule on the colour-mode button: its icons carry titles ("Light", "Dark") that count
     // as visible text. They are decoration; the button's own label says what it does.
     // Font Awesome may already have turned each <i title> into an <svg> holding a <title>.
