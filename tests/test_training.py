@@ -157,6 +157,23 @@ def test_the_plateau_rule_stops_once_the_validation_loss_stops_improving():
         train_steps(torch.nn.Linear(1, 1), LineData(), optimiser=optimiser, stop=plateau)
 
 
+def test_the_plateau_rule_waits_for_min_steps():
+    """A run that would stop early (the line is learnt in a few hundred steps) goes on to
+    min_steps, then stops at the first evaluation where the rule holds."""
+    optimiser = {"algorithm": "adam", "learning_rate": 0.05, "batch_size": 32, "clip_norm": None}
+    plateau = {"rule": "plateau", "max_steps": 5000, "fraction": 0.2, "tolerance": 0.02}
+    torch.manual_seed(0)
+    early = train_steps(torch.nn.Linear(1, 1), LineData(), optimiser=optimiser, stop=plateau,
+                        eval_every=20)
+    torch.manual_seed(0)
+    late = train_steps(torch.nn.Linear(1, 1), LineData(), optimiser=optimiser,
+                       stop={**plateau, "min_steps": 1000}, eval_every=20)
+    assert early["step"][-1] < 1000 <= late["step"][-1] < 5000 and converged(late)
+    with pytest.raises(ValueError, match="must not exceed max_steps"):
+        train_steps(torch.nn.Linear(1, 1), LineData(), optimiser=optimiser,
+                    stop={**plateau, "min_steps": 6000}, eval_every=20)
+
+
 # ----------------------------------------------------------------------------- the script
 @pytest.fixture(scope="module")
 def train_script():

@@ -26,7 +26,8 @@ The stopping rule is ``{"rule": "steps", "steps": N}`` (what every shipped model
 budget, reproducible) or ``{"rule": "plateau", "max_steps": N, "fraction": 0.2,
 "tolerance": 0.02}``: measure the held-out loss every ``eval_every`` steps and stop once it
 improved by less than ``tolerance`` (relative) over the last ``fraction`` of the steps
-(:func:`paying_attention.training.converged`), or after ``max_steps``.
+(:func:`paying_attention.training.converged`), or after ``max_steps``; an optional
+``"min_steps"`` keeps it from stopping earlier.
 """
 from __future__ import annotations
 
@@ -165,6 +166,8 @@ class Recipe:
         (and a warm-up no longer than the run): what ``--quick`` trains."""
         stop = dict(self.stop)
         stop["steps" if stop["rule"] == "steps" else "max_steps"] = QUICK_STEPS
+        if "min_steps" in stop:
+            stop["min_steps"] = min(stop["min_steps"], QUICK_STEPS)
         optimiser = dict(self.optimiser)
         if "warmup_steps" in optimiser:
             optimiser["warmup_steps"] = min(optimiser["warmup_steps"], QUICK_STEPS)

@@ -116,7 +116,9 @@ def train_steps(model: nn.Module, data, *, optimiser: Mapping, stop: Mapping, se
         A recipe's optimiser settings (:class:`paying_attention.recipes.Recipe`).
     stop : mapping
         ``{"rule": "steps", "steps": N}`` or ``{"rule": "plateau", "max_steps": N,
-        "fraction": f, "tolerance": t}`` (stop once :func:`converged`).
+        "fraction": f, "tolerance": t}`` (stop once :func:`converged`), with an optional
+        ``"min_steps"``: never stop before it, so that a flat start or a slow, noisy descent
+        does not pass for convergence.
     seed : int
         Seeds the order of the batches.
     eval_every : int or None
@@ -137,6 +139,9 @@ def train_steps(model: nn.Module, data, *, optimiser: Mapping, stop: Mapping, se
         eval_every = check_int("eval_every", eval_every, minimum=1)
     elif rule == "plateau":
         raise ValueError("the plateau rule needs eval_every: it stops on the validation loss")
+    min_steps = check_int("min_steps", stop.get("min_steps", 0), minimum=0) if rule == "plateau" else 0
+    if min_steps > max_steps:
+        raise ValueError(f"min_steps ({min_steps}) must not exceed max_steps ({max_steps})")
     batch_size = check_int("batch_size", optimiser["batch_size"], minimum=1)
     clip_norm = optimiser.get("clip_norm")
     generator = torch.Generator().manual_seed(check_int("seed", seed, minimum=0))
@@ -179,7 +184,8 @@ def train_steps(model: nn.Module, data, *, optimiser: Mapping, stop: Mapping, se
         since.append(history["losses"][-1])
         if eval_every is not None and (step % eval_every == 0 or step == max_steps):
             record(step)
-            if rule == "plateau" and converged(history, stop["fraction"], stop["tolerance"]):
+            if (rule == "plateau" and step >= min_steps
+                    and converged(history, stop["fraction"], stop["tolerance"])):
                 break
     model.eval()
     return history
