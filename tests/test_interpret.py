@@ -192,14 +192,17 @@ def corpus():
 def test_link_scores_count_where_the_largest_weight_lands(corpus):
     part = corpus[:50]
     rows = torch.arange(50)
-    weights = torch.full((1, 50, 2, 18, 18), 0.01)                    # (L, N, H, T, T)
+    weights = torch.full((1, 50, 2, 21, 21), 0.01)                    # (L, N, H, T, T)
     weights[0, rows, 0, part.verb_position, part.subject_position] = 1.0       # head 0: agreement
     weights[0, rows, 1, part.pronoun_position, part.antecedent_position] = 1.0  # head 1: coreference
     weights[0, :25, 1, :, :] = 0.01
     weights[0, rows[:25], 1, part.pronoun_position[:25], 0] = 1.0     # half of head 1 looks at 0
+    weights[0, rows[:10], 0, part.object_position[:10], part.verb_position[:10]] = 1.0  # selection
     scores = link_scores(weights, part)
+    assert set(scores) == {"agreement", "coreference", "selection"}
     assert torch.equal(scores["agreement"], torch.tensor([[1.0, 0.0]]))
     assert torch.equal(scores["coreference"], torch.tensor([[0.0, 0.5]]))
+    assert torch.equal(scores["selection"], torch.tensor([[0.2, 0.0]]))
     with pytest.raises(ValueError, match=r"\(L, N, H, T, T\) with N = 50"):
         link_scores(weights[:, :10], part)
 
@@ -210,14 +213,18 @@ def test_ablation_drops_of_a_model_without_the_head_it_needs():
     model = load_toy_model("toy_language_seed1")
     sentences = generate_sentences(500, seed=2)
     drops = ablation_drops(model, sentences)
-    assert set(drops) == {"agreement", "coreference"}
+    assert set(drops) == {"agreement", "coreference", "selection"}
     assert all(drop.shape == (1, 4) and drop.abs().max() <= 1 for drop in drops.values())
     needed = int(drops["coreference"][0].argmax())
     head_mask = torch.ones(1, 4)
     head_mask[0, needed] = 0.0
     full = toy_accuracy(model, sentences)
     without = toy_accuracy(model, sentences, head_mask=head_mask)
-    for task in ("agreement", "coreference"):
+    for task in ("agreement", "coreference", "selection"):
         assert drops[task][0, needed] == pytest.approx(full[task] - without[task])
     assert full["coreference"] - without["coreference"] > 0.2, "the head it needs"
     assert full["agreement"] - without["agreement"] < 0.05, "the other task hardly notices"
+    # Selection, too, lives in one head, and the other tasks barely notice its loss.
+    chooser = int(drops["selection"][0].argmax())
+    assert drops["selection"][0, chooser] > 0.1 and drops["selection"][0].sort().values[-2] < 0.02
+    assert drops["agreement"][0, chooser] < 0.05

@@ -524,7 +524,7 @@ def test_sinusoidal_shift_rejects_bad_input(change, message):
 
 
 @pytest.mark.parametrize("sentence, message", [
-    ("", "1 to 18"), ("the " * 19, "1 to 18"), ("the king sees", "sees"), ("the <pad>", "<pad>"),
+    ("", "1 to 21"), ("the " * 22, "1 to 21"), ("the king sees", "sees"), ("the <pad>", "<pad>"),
 ])
 def test_toy_tokens_say_what_is_wrong(sentence, message):
     from paying_attention.live_widgets import toy_tokens

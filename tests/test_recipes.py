@@ -7,8 +7,11 @@ from paying_attention.recipes import (LM_TRAINING, QUICK_STEPS, RECIPES, TOY_MOD
                                      get_recipe, recipe_names, resolve)
 
 # Every shipped model of every chapter, by chapter.
-EXPECTED = {1: {"copy_h16", "copy_h32", "copy_h64", "copy_h128", "copy_h64_reversed"},
-            4: {"copy_h64_additive", "reverse_h64_additive", "copy_h64_dot"},
+EXPECTED = {1: {f"copy48_{model}_seed{seed}" for model in ("h16", "h32", "h64", "h128", "h64_reversed")
+                for seed in (0, 1, 2)},
+            4: {"copy_h64", "copy_h128", "copy_h64_additive", "reverse_h64_additive", "copy_h64_dot",
+                *(f"{name}_long_seed{seed}" for name in ("copy_h64", "copy_h64_additive")
+                  for seed in (0, 1, 2))},
             5: {f"{name}{suffix}" for name in ("recall_attention", "recall_attention_no_position",
                                                "recall_gru", "recall_gru_wide")
                 for suffix in ("", "_seed1", "_seed2")},
@@ -52,7 +55,7 @@ def test_a_recipe_cannot_be_changed_by_accident():
 
 
 def test_recipes_reject_contradictions_and_unknown_names():
-    fields = RECIPES["copy_h16"].as_dict()
+    fields = RECIPES["copy_h64"].as_dict()
     with pytest.raises(ValueError, match="num_symbols is 10 in config but 12 in data_settings"):
         Recipe(**{**fields, "data_settings": {**fields["data_settings"], "num_symbols": 12}})
     with pytest.raises(ValueError, match="stopping rule must be one of"):

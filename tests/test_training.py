@@ -66,7 +66,7 @@ def test_history_has_its_columns_and_runs_forward_in_steps_and_time(quick_runs, 
 
 
 def test_a_seeded_quick_run_gives_the_same_weights_twice_and_another_seed_does_not():
-    for name in ("copy_h16", "recall_attention", "tiny_gru"):
+    for name in ("copy48_h16_seed0", "recall_attention", "tiny_gru"):
         first, first_history = fit(name, quick=True)
         second, second_history = fit(name, quick=True)
         assert same_weights(first, second), name
@@ -104,6 +104,8 @@ def history_of(losses, every=10):
     ([5.0, 2.0, 1.0, 1.0, 1.0, 1.0, 0.97], False),    # 3% better: not yet
     ([5.0, 2.0, 1.0, 1.0, 1.0, 1.0, 1.2], True),      # worse counts as no improvement
     ([3.0, 0.0, 0.0], True),                          # a loss of zero cannot improve
+    ([3.0, 0.01, 0.005], False),                      # halved, and above the floor
+    ([3.0, 0.001, 0.0005], True),                     # halved, but below the floor of 0.001
 ])
 def test_converged_compares_the_loss_now_with_the_loss_a_fifth_of_the_steps_ago(losses, expected):
     assert converged(history_of(losses)) is expected
@@ -114,6 +116,9 @@ def test_converged_reads_its_window_and_tolerance():
     assert not converged(history, fraction=0.5, tolerance=0.02)
     assert converged(history, fraction=0.5, tolerance=0.2)
     assert not converged(history, fraction=0.25, tolerance=0.05)   # 1.9 -> 1.8: 5.3%
+    assert converged(history, fraction=0.25, tolerance=0.05, floor=2.0)   # below the floor
+    with pytest.raises(ValueError, match="floor"):
+        converged(history, floor=-1.0)
     with pytest.raises(ValueError, match="fraction must be > 0"):
         converged(history, fraction=0.0)
     with pytest.raises(ValueError, match="fraction must lie in"):
@@ -195,12 +200,12 @@ def test_training_script_saves_what_fit_makes(tmp_path):
     fit() makes here, and says which kernels made them."""
     kernels = torch.backends.cpu.get_cpu_capability()
     result = subprocess.run([sys.executable, str(ROOT / "scripts" / "train.py"),
-                             "copy_h64_reversed", "toy_language_seed1", "--quick", "--out",
+                             "copy48_h64_reversed_seed1", "toy_language_seed1", "--quick", "--out",
                              str(tmp_path)], capture_output=True, text=True, cwd=ROOT,
                             env={**os.environ, "ATEN_CPU_CAPABILITY": kernels.lower()})
     assert result.returncode == 0, result.stderr
-    assert "copy_h64_reversed: 20 steps" in result.stdout
-    for name in ("copy_h64_reversed", "toy_language_seed1"):
+    assert "copy48_h64_reversed_seed1: 20 steps" in result.stdout
+    for name in ("copy48_h64_reversed_seed1", "toy_language_seed1"):
         model, history = fit(name, quick=True)
         assert same_weights(load(name, tmp_path), model), name
         assert read(name, tmp_path)["history"]["losses"] == history["losses"]
@@ -215,7 +220,7 @@ def test_training_script_runs_torch_on_its_avx2_kernels(train_script):
 def test_training_script_protects_the_shipped_weights_and_names_the_recipes(train_script, tmp_path,
                                                                              capsys):
     train_script = train_script[0]
-    for arguments in (["copy_h16", "--quick"], ["copy_h16", "--seed", "3"],
+    for arguments in (["copy_h64", "--quick"], ["copy_h64", "--seed", "3"],
                       ["copy_h999", "--out", str(tmp_path)], []):
         with pytest.raises(SystemExit) as stopped:
             train_script.main(arguments)

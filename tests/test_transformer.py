@@ -207,7 +207,7 @@ def test_toy_model_is_causal_and_returns_one_map_per_layer_and_head(corpus):
     model = ToyLanguageModel(d_model=16, num_heads=2, num_layers=2, mlp_width=8).eval()
     tokens = corpus.tokens[:4]
     hidden, weights = model(tokens)
-    assert hidden.shape == (4, 18, 16) and weights.shape == (2, 4, 2, 18, 18)
+    assert hidden.shape == (4, 21, 16) and weights.shape == (2, 4, 2, 21, 21)
     assert torch.all(weights.triu(1) == 0), "no position looks ahead"
     changed = tokens.clone()
     changed[:, 10:] = 1
@@ -224,27 +224,29 @@ def test_head_mask_removes_exactly_the_masked_head(corpus):
         full = model.predict(part)
         model.attentions[0].W_O[:8] = 0.0                 # rows 0..d_k-1: head 0's output
         removed = model.predict(part)
-    for task in ("number", "antecedent"):
-        assert masked[task].shape == (20, 2 if task == "number" else len(NOUN_LEMMAS))
+    for task in ("number", "antecedent", "fits"):
+        assert masked[task].shape == (20, len(NOUN_LEMMAS) if task == "antecedent" else 2)
         assert torch.allclose(masked[task], removed[task], atol=1e-6)
         assert not torch.allclose(masked[task], full[task], atol=1e-3), "head 0 mattered"
 
 
 def test_without_its_heads_the_model_reads_nothing_from_other_positions(corpus):
     """One block and no MLP, the chapter's model: only heads carry information between positions.
-    With every head masked, the read-outs at the verb and the pronoun ignore every other word."""
+    With every head masked, the read-outs at the verb, the pronoun and the object ignore every
+    other word."""
     torch.manual_seed(0)
     model = ToyLanguageModel(d_model=16, num_heads=2, mlp_width=0).eval()
     part = corpus[:20]
     rows = torch.arange(20)
     changed = torch.where(part.tokens > 0, VOCABULARY.index("the"), 0)    # every word -> "the"
-    for position in (part.verb_position, part.pronoun_position):
+    read = (part.verb_position, part.pronoun_position, part.object_position)
+    for position in read:
         changed[rows, position] = part.tokens[rows, position]           # ...but the read ones
     with torch.no_grad():
         for head_mask, should_match in ((torch.zeros(1, 2), True), (torch.ones(1, 2), False)):
             before, _ = model(part.tokens, head_mask=head_mask)
             after, _ = model(changed, head_mask=head_mask)
-            for position in (part.verb_position, part.pronoun_position):
+            for position in read:
                 same = torch.equal(before[rows, position], after[rows, position])
                 assert same == should_match, (head_mask, position)
 

@@ -54,8 +54,8 @@ from .multihead import (MultiHeadAttention, copy_from_torch, copy_to_torch, fuse
 from .plotting import describe_attention, figure_to_png, plot_attention
 from .position import LearnedPositionEmbedding, apply_rotary, rotary_embedding, sinusoidal_encoding
 from .pretrained import (load_induction_model, load_language_model, load_model, load_recall_model,
-                         load_toy_model, saved_recall_log, saved_recipe, saved_toy_recipe,
-                         training_log)
+                         load_toy_model, saved_history, saved_recall_log, saved_recipe,
+                         saved_toy_recipe, training_log)
 from .probes import MLPProbe, fit_linear_probe, fit_mlp_probe, mlp_probe_accuracy, probe_accuracy
 from .recall import RecallAttention, RecallGRU
 from .recipes import LM_TRAINING, RECIPES, TOY_MODELS, TOY_RECIPE, Recipe
@@ -111,6 +111,7 @@ __all__ = [
     "build_language_model", "build_model", "build_recall_model", "converged", "fit",
     "train_induction", "train_language_model", "train_recall", "train_seq2seq", "train_toy_model",
     "load_induction_model", "load_language_model", "load_model", "load_recall_model",
-    "load_toy_model", "saved_recall_log", "saved_recipe", "saved_toy_recipe", "training_log",
+    "load_toy_model", "saved_history", "saved_recall_log", "saved_recipe", "saved_toy_recipe",
+    "training_log",
 ]
 __version__ = "0.1.0"

@@ -18,10 +18,8 @@ dict written by ``torch.save`` and read back with ``weights_only=True`` (plain d
 - ``made_with``: the torch version, the processor kernels it used (``"AVX2"``) and its thread
   count: what else decides the last bits of the weights.
 
-Files written before this layout (no ``format`` key) hold ``config``, ``state_dict`` and a flat
-``recipe`` with its results (``final_loss``), and Chapter 5's ``losses``, Chapter 9's
-``characters`` and ``log``. The readers accept both: a shipped file is replaced only by a
-retraining that gives the same weights bit for bit, and one that no longer can stays as it is.
+Every shipped file has this layout; :func:`read` refuses a file of an older one (no
+``format``), which has no history to show.
 """
 from __future__ import annotations
 
@@ -32,8 +30,7 @@ import torch
 
 from .recipes import Recipe, get_recipe, resolve
 
-__all__ = ["FORMAT", "WEIGHTS_DIR", "is_legacy", "load", "read", "restore", "save", "step_losses",
-           "summary"]
+__all__ = ["FORMAT", "WEIGHTS_DIR", "load", "read", "restore", "save", "step_losses", "summary"]
 
 #: Where the shipped checkpoints live, ``weights/NAME.pt`` inside the package.
 WEIGHTS_DIR = Path(__file__).parent / "weights"
@@ -70,7 +67,11 @@ def read(name: str, directory=None) -> dict:
     path = Path(directory or WEIGHTS_DIR) / f"{name}.pt"
     if not path.is_file():
         raise FileNotFoundError(f"no weights for {name!r} at {path}: run {SCRIPT} {name}")
-    return torch.load(path, weights_only=True)
+    checkpoint = torch.load(path, weights_only=True)
+    if checkpoint.get("format") != FORMAT:
+        raise ValueError(f"{path} has the layout {checkpoint.get('format', 1)}, not {FORMAT} "
+                         f"(no training history): run {SCRIPT} {name}")
+    return checkpoint
 
 
 def restore(factory, checkpoint: dict) -> torch.nn.Module:
@@ -86,15 +87,8 @@ def load(name: str, directory=None) -> torch.nn.Module:
     return restore(resolve(get_recipe(name).model), read(name, directory))
 
 
-def is_legacy(checkpoint: dict) -> bool:
-    """True for a file written before :data:`FORMAT` 2 (a flat recipe and no history)."""
-    return "format" not in checkpoint
-
-
 def step_losses(checkpoint: dict) -> list[float]:
     """The training loss of every step (Chapter 5 plots them)."""
-    if is_legacy(checkpoint):
-        return checkpoint["losses"].tolist()
     return list(checkpoint["history"]["losses"])
 
 
@@ -104,11 +98,8 @@ def summary(checkpoint: dict, final_loss_steps: int) -> dict:
     (rounded to 4 decimals), plus what the data source recorded (Chapter 9's text hash).
 
     The settings are those of the run: a ``--quick`` run's are its recipe's
-    :meth:`~paying_attention.recipes.Recipe.quick` ones. For a file of the old layout this is its
-    stored recipe, which already has that form.
+    :meth:`~paying_attention.recipes.Recipe.quick` ones.
     """
-    if is_legacy(checkpoint):
-        return dict(checkpoint["recipe"])
     recipe = Recipe(**checkpoint["recipe"])
     settings = (recipe.quick() if checkpoint["quick"] else recipe).flat()
     losses = checkpoint["history"]["losses"][-final_loss_steps:]

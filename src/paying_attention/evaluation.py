@@ -84,15 +84,16 @@ def recall_accuracy(model: nn.Module, lengths, *, num_examples: int = 1000,
 
 @torch.no_grad()
 def toy_accuracy(model: nn.Module, corpus: ToyCorpus, head_mask=None) -> dict:
-    """Accuracy of both tasks on ``corpus``: ``{"agreement": ..., "coreference": ...}``.
-    Derived in Chapter 6.
+    """Accuracy of the three tasks on ``corpus``:
+    ``{"agreement": ..., "coreference": ..., "selection": ...}``. Derived in Chapter 6.
     """
     was_training = model.training
     model.eval()
     logits = model.predict(corpus, head_mask=head_mask)
     model.train(was_training)
     return {"agreement": (logits["number"].argmax(-1) == corpus.number).float().mean().item(),
-            "coreference": (logits["antecedent"].argmax(-1) == corpus.antecedent).float().mean().item()}
+            "coreference": (logits["antecedent"].argmax(-1) == corpus.antecedent).float().mean().item(),
+            "selection": (logits["fits"].argmax(-1) == corpus.fits).float().mean().item()}
 
 
 @torch.no_grad()

@@ -3,7 +3,7 @@ r"""Reading attention: what the heads of a trained model do (Chapters 6 and 7).
 The tools the chapters use to ask what attention weights show, taught once and reused:
 
 - :func:`link_scores` and :func:`ablation_drops` (Chapter 6): where each head of the toy-language
-  model looks along the two known links of a sentence
+  model looks along the three known links of a sentence
   (:mod:`paying_attention.toy_language`), and how much accuracy is lost without it;
 - :func:`attention_rollout` (Chapter 7), after Abnar and Zuidema (2020): average the heads of
   every layer, add the identity for the residual connection, renormalise the rows and multiply
@@ -143,7 +143,8 @@ def link_scores(weights: torch.Tensor, corpus: ToyCorpus) -> dict:
 
     Derived in Chapter 6 (section 6.8). For the agreement link the row of the main verb is read
     and compared with the subject's position; for coreference, the row of the pronoun and the
-    antecedent's position.
+    antecedent's position; for selection, the row of the object and the main verb's position
+    (:data:`~paying_attention.toy_language.RELATIONS`).
 
     Parameters
     ----------
@@ -154,7 +155,8 @@ def link_scores(weights: torch.Tensor, corpus: ToyCorpus) -> dict:
     Returns
     -------
     dict
-        ``{"agreement": (L, H) tensor, "coreference": (L, H) tensor}``: fractions in [0, 1].
+        ``{"agreement": (L, H), "coreference": (L, H), "selection": (L, H)}`` tensors:
+        fractions in [0, 1].
     """
     if not isinstance(weights, torch.Tensor) or weights.dim() != 5 or weights.shape[1] != len(corpus):
         raise ValueError(f"weights must have shape (L, N, H, T, T) with N = {len(corpus)} sentences, "
@@ -172,7 +174,8 @@ def link_scores(weights: torch.Tensor, corpus: ToyCorpus) -> dict:
 def ablation_drops(model: nn.Module, corpus: ToyCorpus) -> dict:
     """Accuracy lost on each task when one head's output is set to zero, for every head.
 
-    Derived in Chapter 6 (section 6.9). Returns ``{"agreement": (L, H), "coreference": (L, H)}``:
+    Derived in Chapter 6 (section 6.9). Returns ``{"agreement": (L, H), "coreference": (L, H),
+    "selection": (L, H)}``:
     accuracy of the whole model minus accuracy with that head removed (positive = it mattered).
     """
     layers, heads = model.config["num_layers"], model.config["num_heads"]

@@ -1209,7 +1209,7 @@ class ToyLanguageHeads(LiveWidget):
     name : str
         The model's name, for the text.
     sentence : str
-        1 to 18 tokens of the toy language.
+        1 to 21 tokens (``MAX_LENGTH``) of the toy language.
     head : int
         The head shown first.
     example, alternative : str

@@ -16,11 +16,11 @@ from ._checks import check_choice
 from .checkpoints import load, read, step_losses, summary
 from .recipes import RECIPES, TOY_MODELS, recipe_names
 from .text import CharTokenizer
-from .training import language_model_log
+from .training import HISTORY_KEYS, language_model_log
 
 __all__ = ["load_induction_model", "load_language_model", "load_model", "load_recall_model",
-           "load_toy_model", "saved_recall_log", "saved_recipe", "saved_toy_recipe",
-           "training_log"]
+           "load_toy_model", "saved_history", "saved_recall_log", "saved_recipe",
+           "saved_toy_recipe", "training_log"]
 
 
 def load_model(name: str, directory=None) -> nn.Module:
@@ -39,6 +39,16 @@ def saved_recipe(name: str, directory=None) -> dict:
     return summary(read(check_choice("name", name, recipe_names(1, 4)), directory), 20)
 
 
+def saved_history(name: str, directory=None) -> dict:
+    """The training history stored beside the weights of ``name``: one entry per evaluation of
+    ``step``, ``train_loss``, ``validation_loss``, ``wall_seconds`` and ``cpu_seconds`` (see
+    :data:`~paying_attention.training.HISTORY_KEYS`), as lists.
+    Used in Chapter 1.
+    """
+    history = read(check_choice("name", name, RECIPES), directory)["history"]
+    return {key: list(history[key]) for key in HISTORY_KEYS}
+
+
 # ----------------------------------------------------------------------------- Chapter 5
 def load_recall_model(name: str, directory=None) -> nn.Module:
     """Load the trained model of recipe ``name`` (from the package, or from ``directory``).
@@ -54,13 +64,12 @@ def saved_recall_log(name: str, directory=None) -> dict:
 
     Returns ``{"recipe": dict, "losses": list of float, "validation": {"step": list of int,
     "validation_loss": list of float, "cpu_seconds": list of float}}``: the held-out loss
-    measured every ``eval_every`` steps and the processor seconds of training up to each
-    (empty lists for a file written before they were recorded).
+    measured every ``eval_every`` steps and the processor seconds of training up to each.
     """
     saved = read(check_choice("name", name, recipe_names(5)), directory)
-    history = saved.get("history", {})
+    history = saved["history"]
     return {"recipe": summary(saved, 100), "losses": step_losses(saved),
-            "validation": {key: list(history.get(key, []))
+            "validation": {key: list(history[key])
                            for key in ("step", "validation_loss", "cpu_seconds")}}
 
 
@@ -109,8 +118,7 @@ def load_language_model(name: str, directory=None):
     ``scripts/train.py NAME``.
     """
     saved = read(check_choice("name", name, recipe_names(9)), directory)
-    characters = saved["characters"] if "characters" in saved else saved["data"]["characters"]
-    return load(name, directory), CharTokenizer(characters)
+    return load(name, directory), CharTokenizer(saved["data"]["characters"])
 
 
 def training_log(name: str, directory=None) -> dict:
@@ -118,11 +126,10 @@ def training_log(name: str, directory=None) -> dict:
     Derived in Chapter 9.
 
     Returns ``{"recipe": dict, **log}`` with the keys of
-    :func:`~paying_attention.training.train_language_model`'s log;
-    the recipe in one level, with the text's SHA-256.
+    :func:`~paying_attention.training.train_language_model`'s log, derived from the checkpoint's
+    history; the recipe in one level, with the text's SHA-256.
     """
     saved = read(check_choice("name", name, recipe_names(9)), directory)
     recipe = summary(saved, final_loss_steps=20)
-    log = saved["log"] if "log" in saved else language_model_log(
-        saved["history"], recipe["batch_size"], recipe["length"])
+    log = language_model_log(saved["history"], recipe["batch_size"], recipe["length"])
     return {"recipe": recipe, **log}

@@ -3,17 +3,28 @@ r"""A tiny generated language whose sentences carry known links (Chapter 6).
 Used in Chapter 6, "Multi-head attention", sections 6.6-6.10, to ask whether different heads
 learn different relations. Every sentence comes from one small grammar, shipped as code (no download)::
 
-    S   -> [ADV ","] NP_subject [RC] VERB_main NP_object "and" PRONOUN VERB "."
-    RC  -> "that" NP VERB          (a relative clause: "that the girls see")
-    NP  -> "the" [ADJ] NOUN
+    S     -> [OPENER] NP_subject [RC] VERB_main NP_object "and" PRONOUN VERB "."
+    OPENER -> ADV ","  |  NP VERB_intransitive "and"     (a lead clause: "the dogs sleep and")
+    RC    -> "that" NP VERB          (a relative clause: "that the girls see")
+    NP    -> "the" [ADJ] NOUN
 
-for example ``the old king that the girls see chase the dog and it sleep .``. Two links are known
-for every sentence, with the position of both ends:
+for example ``the old king that the girls see chase the dog and it sleep .`` or
+``the cats wait and the queen feed the horse and she smile .``. Three links are known for every
+sentence, with the position of both ends:
 
 - **agreement** (syntax): the main verb agrees in number with its subject, the head noun of the
-  first noun phrase, *not* with the nearer noun inside the relative clause (the attractor). Verbs
-  are written as bare stems (``see``, ``chase``), so the input never shows the number; the task is
-  to predict it at the main verb: singular (``chases``) or plural (``chase``).
+  noun phrase right after the opener, *not* with the nearer noun inside the relative clause (the
+  attractor). In a share of the sentences (``lead_clause_rate``, 40% by default) a lead clause
+  comes first, with a noun of its own, so the subject is *not* the first noun and sits further
+  right: "look at the first noun" and "look at the subject" are different rules. Verbs are
+  written as bare stems (``see``, ``chase``), so the input never shows the number; the task is to
+  predict it at the main verb: singular (``chases``) or plural (``chase``).
+- **selection** (semantics): some verbs select the kind of object they take. *feed* and *walk*
+  take animals (``dog``, ``cat``, ``horse``), *pay* and *thank* take people; *see*, *like*,
+  *chase*, *help* and *know* take either. Half the main verbs (``selection_rate``) are selecting
+  ones, and their object breaks the selection half the time (``the king feed the queen``). The
+  task is to judge, at the object noun, whether it fits its verb (1) or not (0): the object's own
+  word does not tell, the verb it must look back to does.
 - **coreference**: the pronoun points back to exactly one earlier noun, its antecedent. Nouns
   have a gender (masculine ``king``, feminine ``queen``, neuter ``dog``) and a number; ``he``,
   ``she``, ``it`` refer to a singular noun of that gender and ``they`` to a plural one. The
@@ -21,11 +32,15 @@ for every sentence, with the position of both ends:
   differ in number) or its number (and differ in gender), so both must be matched. The task is
   to predict, at the pronoun, which noun (``king``, ``queen``, ...) it means.
 
-Generation is seeded (:func:`generate_sentences`), so a seed gives the same corpus on every
-machine. The numbers of the subject and of the relative-clause noun are independent coin flips,
-so half the sentences with a relative clause have an attractor of the opposite number.
+Coreference here is resolved by unique matching of gender and number: no syntax, distance or
+salience is needed to find the antecedent.
 
-The model the chapter trains on both tasks is
+Generation is seeded (:func:`generate_sentences`), so a seed gives the same corpus on every
+machine. The numbers of all nouns are independent coin flips, so half the sentences with a
+relative clause have an attractor of the opposite number, and half those with a lead clause a
+first noun of the opposite number.
+
+The model the chapter trains on the three tasks is
 :class:`paying_attention.transformer.ToyLanguageModel`, its training data
 :class:`paying_attention.training_data.ToyLanguageData`; what its heads do is read by
 :func:`paying_attention.interpret.link_scores` and :func:`paying_attention.interpret.ablation_drops`.
@@ -41,8 +56,8 @@ import torch
 from ._checks import check_float, check_int
 
 __all__ = [
-    "GENDERS", "MAX_LENGTH", "NOUN_LEMMAS", "PAD", "RELATIONS", "VOCABULARY", "ToyCorpus", "decode",
-    "generate_sentences", "noun_gender", "pronoun_for",
+    "GENDERS", "MAX_LENGTH", "NOUN_KINDS", "NOUN_LEMMAS", "PAD", "RELATIONS", "SELECTING_VERBS",
+    "VOCABULARY", "ToyCorpus", "decode", "generate_sentences", "noun_gender", "pronoun_for",
 ]
 
 # ----------------------------------------------------------------------------- the lexicon
@@ -55,10 +70,21 @@ NOUN_LEMMAS = tuple(noun for gender in GENDERS for noun in _NOUNS_BY_GENDER[gend
 _PLURALS = {"man": "men", "woman": "women"}
 _ADJECTIVES = ("old", "young", "big", "small", "happy")
 _ADVERBS = ("today", "later", "often")
-_TRANSITIVE = ("see", "like", "chase", "help", "know")
+#: Transitive verbs: those that take any noun as object (and head relative clauses), then those
+#: that select animals (feed, walk) and people (pay, thank) as their objects.
+_ANY_OBJECT = ("see", "like", "chase", "help", "know")
+_SELECTS = {"feed": "animal", "walk": "animal", "pay": "person", "thank": "person"}
+_TRANSITIVE = _ANY_OBJECT + tuple(_SELECTS)
 _INTRANSITIVE = ("run", "sleep", "sing", "smile", "wait")
+#: The verbs that select their object's kind: verb -> "animal" or "person".
+SELECTING_VERBS = dict(_SELECTS)
 _PRONOUNS = {("masculine", "singular"): "he", ("feminine", "singular"): "she",
              ("neuter", "singular"): "it"}
+
+
+#: The kind of thing each noun lemma is, for the verbs that select their object.
+NOUN_KINDS = {lemma: "animal" if gender == "neuter" else "person"
+              for gender in GENDERS for lemma in _NOUNS_BY_GENDER[gender]}
 
 
 def _plural(noun: str) -> str:
@@ -70,7 +96,7 @@ VOCABULARY = (PAD, "the", "that", "and", ",", ".", *_ADVERBS, *_ADJECTIVES,
               *NOUN_LEMMAS, *(_plural(noun) for noun in NOUN_LEMMAS),
               *_TRANSITIVE, *_INTRANSITIVE, "he", "she", "it", "they")
 _INDEX = {word: index for index, word in enumerate(VOCABULARY)}
-MAX_LENGTH = 18  # the longest sentence the grammar makes
+MAX_LENGTH = 21  # the longest sentence the grammar makes
 
 
 def noun_gender(lemma: str) -> str:
@@ -97,7 +123,7 @@ class ToyCorpus:
     Attributes
     ----------
     tokens : torch.LongTensor, shape ``(N, T)``
-        Token ids into :data:`VOCABULARY`, padded with 0 (``<pad>``) at the end; ``T = 18``.
+        Token ids into :data:`VOCABULARY`, padded with 0 (``<pad>``) at the end; ``T = 21``.
     lengths : torch.LongTensor ``(N,)``
         Number of real tokens.
     verb_position, subject_position : torch.LongTensor ``(N,)``
@@ -112,6 +138,14 @@ class ToyCorpus:
         Coreference label: the antecedent's lemma as an index into :data:`NOUN_LEMMAS`.
     attractor_mismatch : torch.BoolTensor ``(N,)``
         The relative clause's noun has the other number than the subject (the hard cases).
+    lead_position : torch.LongTensor ``(N,)``
+        The noun of the lead clause (then the first noun, and not the subject), or -1 if none.
+    object_position : torch.LongTensor ``(N,)``
+        The main verb's object noun: the gold **selection** link is object -> verb.
+    fits : torch.LongTensor ``(N,)``
+        Selection label: 1 if the object is a kind of thing its verb takes, 0 if not.
+    selecting : torch.BoolTensor ``(N,)``
+        The main verb selects its object's kind (``feed``, ``walk``, ``pay``, ``thank``).
     words : list of list of str
         The sentences as words (no padding).
     vocabulary : tuple of str
@@ -128,6 +162,10 @@ class ToyCorpus:
     number: torch.Tensor
     antecedent: torch.Tensor
     attractor_mismatch: torch.Tensor
+    lead_position: torch.Tensor
+    object_position: torch.Tensor
+    fits: torch.Tensor
+    selecting: torch.Tensor
     words: list = field(repr=False)
     vocabulary: tuple = field(default=VOCABULARY, repr=False)
 
@@ -146,7 +184,7 @@ class ToyCorpus:
 
 _ARRAY_FIELDS = ("tokens", "lengths", "verb_position", "subject_position", "attractor_position",
                  "pronoun_position", "antecedent_position", "number", "antecedent",
-                 "attractor_mismatch")
+                 "attractor_mismatch", "lead_position", "object_position", "fits", "selecting")
 
 
 class _Dice:
@@ -179,41 +217,60 @@ def _noun_phrase(rng, lemma: str, plural: bool, adjective_rate: float) -> list[s
     return words + [_plural(lemma) if plural else lemma]
 
 
-def _sentence(rng, relative_clause_rate: float, adjective_rate: float, adverb_rate: float) -> dict:
-    has_adverb = rng.random() < adverb_rate
+def _sentence(rng, relative_clause_rate: float, adjective_rate: float, adverb_rate: float,
+              lead_clause_rate: float, selection_rate: float, violation_rate: float) -> dict:
+    opener = rng.random()
+    has_lead = opener < lead_clause_rate
+    has_adverb = not has_lead and opener < lead_clause_rate + adverb_rate
     has_clause = rng.random() < relative_clause_rate
-    roles = ["subject"] + ["attractor"] * has_clause + ["object"]
-    # Nouns are drawn independently (distinct lemmas in one sentence); numbers are coin flips.
-    chosen = rng.sample(len(NOUN_LEMMAS), len(roles))
-    lemmas = {role: NOUN_LEMMAS[i] for role, i in zip(roles, chosen)}
+    # The main verb, and the kind of object it takes (None: any noun).
+    if rng.random() < selection_rate:
+        verb = tuple(_SELECTS)[rng.integers(len(_SELECTS))]
+        fits = bool(rng.random() >= violation_rate)
+        kind = _SELECTS[verb] if fits else {"animal": "person", "person": "animal"}[_SELECTS[verb]]
+    else:
+        verb, fits, kind = _ANY_OBJECT[rng.integers(len(_ANY_OBJECT))], True, None
+    pool = [i for i, lemma in enumerate(NOUN_LEMMAS) if kind is None or NOUN_KINDS[lemma] == kind]
+    roles = ["lead"] * has_lead + ["subject"] + ["attractor"] * has_clause + ["object"]
+    # The object is drawn first, from the nouns its verb allows (or forbids); the other nouns are
+    # distinct lemmas drawn from the rest; numbers are coin flips.
+    object_index = pool[rng.integers(len(pool))]
+    rest = [i for i in range(len(NOUN_LEMMAS)) if i != object_index]
+    chosen = [rest[i] for i in rng.sample(len(rest), len(roles) - 1)]
+    lemmas = {role: NOUN_LEMMAS[i] for role, i in zip(roles[:-1], chosen)}
+    lemmas["object"] = NOUN_LEMMAS[object_index]
     plural = {role: bool(rng.random() < 0.5) for role in roles}
     # A pronoun must pick out one noun: two singular nouns of one gender share "he", "she" or
     # "it", and two plural nouns share "they". If no noun has a pronoun of its own, draw the
-    # object again. It comes after the main verb, so nothing the verb sees depends on this.
+    # object again, of the same kind. It comes after the main verb, so nothing the verb sees
+    # depends on this.
     while True:
         pronouns = {role: pronoun_for(lemmas[role], plural[role]) for role in roles}
         counts = Counter(pronouns.values())
         unique = [role for role in roles if counts[pronouns[role]] == 1]
         if unique:
             break
-        others = [i for i in range(len(NOUN_LEMMAS)) if NOUN_LEMMAS[i] not in
+        others = [i for i in pool if NOUN_LEMMAS[i] not in
                   (lemmas[role] for role in roles if role != "object")]
         lemmas["object"] = NOUN_LEMMAS[others[rng.integers(len(others))]]
         plural["object"] = bool(rng.random() < 0.5)
     referent = unique[rng.integers(len(unique))]
 
-    words = []
+    words, positions = [], {}
     if has_adverb:
         words += [_ADVERBS[rng.integers(len(_ADVERBS))], ","]
-    positions = {}
+    if has_lead:
+        words += _noun_phrase(rng, lemmas["lead"], plural["lead"], adjective_rate)
+        positions["lead"] = len(words) - 1
+        words += [_INTRANSITIVE[rng.integers(len(_INTRANSITIVE))], "and"]
     words += _noun_phrase(rng, lemmas["subject"], plural["subject"], adjective_rate)
     positions["subject"] = len(words) - 1
     if has_clause:
         words.append("that")
         words += _noun_phrase(rng, lemmas["attractor"], plural["attractor"], adjective_rate)
         positions["attractor"] = len(words) - 1
-        words.append(_TRANSITIVE[rng.integers(len(_TRANSITIVE))])
-    words.append(_TRANSITIVE[rng.integers(len(_TRANSITIVE))])
+        words.append(_ANY_OBJECT[rng.integers(len(_ANY_OBJECT))])
+    words.append(verb)
     positions["verb"] = len(words) - 1
     words += _noun_phrase(rng, lemmas["object"], plural["object"], adjective_rate)
     positions["object"] = len(words) - 1
@@ -226,11 +283,15 @@ def _sentence(rng, relative_clause_rate: float, adjective_rate: float, adverb_ra
         "antecedent_position": positions[referent], "number": int(plural["subject"]),
         "antecedent": NOUN_LEMMAS.index(lemmas[referent]),
         "mismatch": has_clause and plural["attractor"] != plural["subject"],
+        "lead": positions.get("lead", -1), "object": positions["object"], "fits": int(fits),
+        "selecting": verb in _SELECTS,
     }
 
 
 def generate_sentences(num_sentences: int, *, seed: int = 0, relative_clause_rate: float = 0.7,
-                       adjective_rate: float = 0.3, adverb_rate: float = 0.3) -> ToyCorpus:
+                       adjective_rate: float = 0.3, adverb_rate: float = 0.2,
+                       lead_clause_rate: float = 0.4, selection_rate: float = 0.5,
+                       violation_rate: float = 0.5) -> ToyCorpus:
     """Generate ``num_sentences`` sentences of the toy language with their links and labels.
 
     Used in Chapter 6 (section 6.6). The same ``seed`` and rates give the same corpus on every
@@ -244,9 +305,16 @@ def generate_sentences(num_sentences: int, *, seed: int = 0, relative_clause_rat
         At least 0.
     relative_clause_rate : float in [0, 1]
         Share of sentences whose subject has a relative clause (with an attractor noun).
-    adjective_rate, adverb_rate : float in [0, 1]
-        Chance of an adjective before a noun, and of a sentence-initial adverb: they move the
-        words about, so that no relation sits at a fixed position.
+    adjective_rate : float in [0, 1]
+        Chance of an adjective before a noun: it moves the words about, so that no relation sits
+        at a fixed position.
+    adverb_rate, lead_clause_rate : float in [0, 1], summing to at most 1
+        Chance that the sentence opens with an adverb (``today ,``), and with a lead clause
+        (``the dogs sleep and``), whose noun then comes before the subject.
+    selection_rate : float in [0, 1]
+        Share of main verbs that select their object's kind (*feed*, *walk*, *pay*, *thank*).
+    violation_rate : float in [0, 1]
+        Share of those whose object is of the other kind (label ``fits = 0``).
 
     Returns
     -------
@@ -255,13 +323,18 @@ def generate_sentences(num_sentences: int, *, seed: int = 0, relative_clause_rat
     num_sentences = check_int("num_sentences", num_sentences, minimum=1)
     seed = check_int("seed", seed, minimum=0)
     rates = {"relative_clause_rate": relative_clause_rate, "adjective_rate": adjective_rate,
-             "adverb_rate": adverb_rate}
+             "adverb_rate": adverb_rate, "lead_clause_rate": lead_clause_rate,
+             "selection_rate": selection_rate, "violation_rate": violation_rate}
     for name, rate in rates.items():
         rate = check_float(name, rate, minimum=0.0)
         if rate > 1:
             raise ValueError(f"{name} must lie in [0, 1], got {rate}")
+    if adverb_rate + lead_clause_rate > 1:
+        raise ValueError("adverb_rate + lead_clause_rate must be at most 1, got "
+                         f"{adverb_rate} + {lead_clause_rate}")
     rng = _Dice(seed)
-    sentences = [_sentence(rng, relative_clause_rate, adjective_rate, adverb_rate)
+    sentences = [_sentence(rng, relative_clause_rate, adjective_rate, adverb_rate,
+                           lead_clause_rate, selection_rate, violation_rate)
                  for _ in range(num_sentences)]
     tokens = torch.tensor([[_INDEX[word] for word in sentence["words"]]
                            + [0] * (MAX_LENGTH - len(sentence["words"])) for sentence in sentences])
@@ -275,7 +348,8 @@ def generate_sentences(num_sentences: int, *, seed: int = 0, relative_clause_rat
         attractor_position=column("attractor"), pronoun_position=column("pronoun"),
         antecedent_position=column("antecedent_position"), number=column("number"),
         antecedent=column("antecedent"), attractor_mismatch=column("mismatch", torch.bool),
-        words=[s["words"] for s in sentences])
+        lead_position=column("lead"), object_position=column("object"), fits=column("fits"),
+        selecting=column("selecting", torch.bool), words=[s["words"] for s in sentences])
 
 
 def decode(tokens) -> list[str]:
@@ -287,7 +361,8 @@ def decode(tokens) -> list[str]:
 
 
 # ----------------------------------------------------------------------------- the gold links
-#: The two known links of every sentence: the link's name, and the corpus fields holding the
+#: The three known links of every sentence: the link's name, and the corpus fields holding the
 #: position of its start (where it is read) and of its gold end.
 RELATIONS = {"agreement": ("verb_position", "subject_position"),
-             "coreference": ("pronoun_position", "antecedent_position")}
+             "coreference": ("pronoun_position", "antecedent_position"),
+             "selection": ("object_position", "verb_position")}

@@ -65,7 +65,8 @@ def _optimiser(model: nn.Module, settings: Mapping, steps: int):
     return optimiser, torch.optim.lr_scheduler.LambdaLR(optimiser, factor)
 
 
-def converged(history: Mapping, fraction: float = 0.2, tolerance: float = 0.02) -> bool:
+def converged(history: Mapping, fraction: float = 0.2, tolerance: float = 0.02,
+              floor: float = 1e-3) -> bool:
     """Whether the validation loss improved by less than ``tolerance`` (relative) over the last
     ``fraction`` of the steps: the plateau stopping rule.
     Used by the training script and the tests; no chapter calls it.
@@ -73,12 +74,17 @@ def converged(history: Mapping, fraction: float = 0.2, tolerance: float = 0.02) 
     The loss of the last evaluation is compared with that of the last evaluation at or before
     the window's start, step ``s_last - fraction * (s_last - s_first)``:
     ``(reference - last) / reference < tolerance``. A loss that rose counts as no improvement.
-    False while there are fewer than two evaluations.
+    A last loss below ``floor`` (in nats per prediction) counts as converged too: on a task that
+    can be learned exactly the loss keeps falling towards zero in relative terms for as long as
+    one trains, but below 0.001 the right answer already has a probability above 0.999, and what
+    still falls is the confidence, not the answers. False while there are fewer than two
+    evaluations.
     """
     fraction = check_float("fraction", fraction, minimum=0.0, strict=True)
     if fraction > 1:
         raise ValueError(f"fraction must lie in (0, 1], got {fraction}")
     tolerance = check_float("tolerance", tolerance, minimum=0.0)
+    floor = check_float("floor", floor, minimum=0.0)
     steps, losses = list(history["step"]), list(history["validation_loss"])
     if len(steps) != len(losses):
         raise ValueError(f"history must have one validation loss per step, got {len(losses)} "
@@ -87,6 +93,8 @@ def converged(history: Mapping, fraction: float = 0.2, tolerance: float = 0.02) 
         raise ValueError("history must hold a validation loss at every evaluation, got None")
     if len(steps) < 2:
         return False
+    if losses[-1] < floor:
+        return True
     start = steps[-1] - fraction * (steps[-1] - steps[0])
     reference = losses[max(index for index, step in enumerate(steps) if step <= start)]
     if reference <= 0:
@@ -336,7 +344,7 @@ def train_recall(model: nn.Module, *, steps: int, lengths=(4, 64), batch_size: i
 def train_toy_model(model: nn.Module, *, steps: int, batch_size: int = 128,
                     learning_rate: float = 3e-3, seed: int = 0, train_sentences: int = 20000,
                     data_seed: int = 1) -> list[float]:
-    """Train ``model`` on both tasks at once (the sum of the two cross-entropies) with Adam.
+    """Train ``model`` on the three tasks at once (the sum of their cross-entropies) with Adam.
     Derived in Chapter 6.
 
     The step loop of every model (:func:`paying_attention.training.train_steps`) on

@@ -9,7 +9,7 @@ vocabulary size) and ``describe()`` (what a checkpoint keeps about the data). On
 
 - :class:`Seq2SeqData`: copy and reverse, for the encoder-decoders (Chapters 1 and 4);
 - :class:`RecallData`: "which symbol was at position p?" (Chapter 5);
-- :class:`ToyLanguageData`: the toy language's agreement and coreference (Chapter 6);
+- :class:`ToyLanguageData`: the toy language's agreement, coreference and selection (Chapter 6);
 - :class:`RepeatData`: next-token prediction on the repeated-segment task (Chapter 7);
 - :class:`TextData`: next-character prediction on a text of the package (Chapter 9).
 """
@@ -117,12 +117,13 @@ class RecallData(SyntheticData):
 
 
 class ToyLanguageData:
-    """The training data of the toy-language model: both tasks at once.
+    """The training data of the toy-language model: the three tasks at once.
     Used in Chapter 6 (section 6.7), by :func:`~paying_attention.training.train_toy_model`.
 
     Batches are drawn (with replacement) from a fixed training corpus,
-    ``generate_sentences(train_sentences, seed=data_seed)``; the loss is the sum of the two
-    cross-entropies, number at the main verb and antecedent at the pronoun. The held-out set is
+    ``generate_sentences(train_sentences, seed=data_seed)``; the loss is the sum of the three
+    cross-entropies, number at the main verb, antecedent at the pronoun, and whether the object
+    fits its verb at the object. The held-out set is
     ``generate_sentences(eval_sentences, seed=eval_seed)``, the test set of Chapter 6.
     """
 
@@ -139,7 +140,8 @@ class ToyLanguageData:
     def loss(self, model: nn.Module, batch: ToyCorpus) -> torch.Tensor:
         logits = model.predict(batch)
         return (nn.functional.cross_entropy(logits["number"], batch.number)
-                + nn.functional.cross_entropy(logits["antecedent"], batch.antecedent))
+                + nn.functional.cross_entropy(logits["antecedent"], batch.antecedent)
+                + nn.functional.cross_entropy(logits["fits"], batch.fits))
 
     def evaluate(self, model: nn.Module) -> dict:
         """``{"validation_loss": the loss on the held-out sentences}``."""

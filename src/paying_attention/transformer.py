@@ -218,13 +218,14 @@ class TinyTransformerLM(nn.Module):
 
 # ----------------------------------------------------------------------------- Chapter 6's classifier
 class ToyLanguageModel(nn.Module):
-    r"""A small causal Transformer encoder with two classifiers (Chapter 6, section 6.7).
+    r"""A small causal Transformer encoder with three classifiers (Chapter 6, section 6.7).
 
     Token embedding plus a learned position embedding, then ``num_layers`` blocks of causal
     multi-head self-attention (:class:`~paying_attention.multihead.MultiHeadAttention`) and,
     if ``mlp_width > 0``, a small MLP, each with a residual connection and layer normalisation
-    before it. A final layer norm and two linear read-outs: the verb's number (2 classes) read at
-    the main verb, and the antecedent (one of the nine noun lemmas) read at the pronoun. Causal:
+    before it. A final layer norm and three linear read-outs: the verb's number (2 classes) read at
+    the main verb, the antecedent (one of the nine noun lemmas) read at the pronoun, and whether
+    the object fits its verb (2 classes) read at the object noun. Causal:
     a position sees only itself and what came before, as a reader does. The chapter's models
     have one block and no MLP (``mlp_width=0``), so that everything the read-outs see from other
     positions has passed through a head.
@@ -233,7 +234,7 @@ class ToyLanguageModel(nn.Module):
     -------
     ``hidden, weights = model(tokens, head_mask=None)`` with ``tokens`` ``(B, T)``;
     ``hidden`` ``(B, T, d_model)``; ``weights`` ``(L, B, H, T, T)``; ``head_mask`` ``(L, H)``
-    multiplies each head's output (0 ablates it). :meth:`predict` gives both tasks' logits.
+    multiplies each head's output (0 ablates it). :meth:`predict` gives the three tasks' logits.
     """
 
     def __init__(self, d_model: int = 32, num_heads: int = 4, num_layers: int = 1,
@@ -257,6 +258,7 @@ class ToyLanguageModel(nn.Module):
         self.final_norm = nn.LayerNorm(d_model)
         self.number_head = nn.Linear(d_model, 2)
         self.antecedent_head = nn.Linear(d_model, len(NOUN_LEMMAS))
+        self.selection_head = nn.Linear(d_model, 2)
 
     def forward(self, tokens: torch.Tensor, head_mask=None):
         tokens = check_tokens("tokens", tokens, vocab_size=len(VOCABULARY), max_length=MAX_LENGTH)
@@ -278,12 +280,14 @@ class ToyLanguageModel(nn.Module):
         return self.final_norm(hidden), torch.stack(all_weights)            # (L, B, H, T, T)
 
     def predict(self, corpus: ToyCorpus, head_mask=None):
-        """Logits of both tasks: ``number`` ``(N, 2)`` at the verbs, ``antecedent`` ``(N, 9)`` at
-        the pronouns, and the attention weights ``(L, N, H, T, T)``."""
+        """Logits of the three tasks: ``number`` ``(N, 2)`` at the verbs, ``antecedent``
+        ``(N, 9)`` at the pronouns, ``fits`` ``(N, 2)`` at the objects, and the attention weights
+        ``(L, N, H, T, T)``."""
         hidden, weights = self(corpus.tokens, head_mask=head_mask)
         rows = torch.arange(len(corpus))
         return {"number": self.number_head(hidden[rows, corpus.verb_position]),
                 "antecedent": self.antecedent_head(hidden[rows, corpus.pronoun_position]),
+                "fits": self.selection_head(hidden[rows, corpus.object_position]),
                 "weights": weights}
 
 
