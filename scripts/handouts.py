@@ -176,12 +176,12 @@ LN_20 = math.log(20)     # Chapter 7: the loss of a uniform guess over 20 tokens
 AXES: dict[str, list[Axes]] = {
     "01_bottleneck": [
         Axes("token accuracy against sequence length",
-             "copy task; hidden sizes 16 to 128; trained on lengths 4 to 24",
-             Axis("sequence length", 0, 40, (0, 4, 10, 16, 24, 30, 40)), ACCURACY,
+             "copy task; hidden sizes 16 to 128; trained on lengths 4 to 48",
+             Axis("sequence length", 0, 64, (0, 4, 16, 24, 32, 48, 64)), ACCURACY,
              legend=("hidden 16", "hidden 32", "hidden 64", "hidden 128"),
-             guides=(TRAINING_4_24, CHANCE_10)),
-        Axes("accuracy at each position of a length-30 copy", "hidden size 64; where do errors fall?",
-             Axis("position in the sequence", 1, 30, (1, 5, 10, 15, 20, 25, 30)),
+             guides=(Guide("band", "training lengths", (4, 48)), CHANCE_10)),
+        Axes("accuracy at each position of a length-48 copy", "hidden size 64; where do errors fall?",
+             Axis("position in the sequence", 1, 48, (1, 8, 16, 24, 32, 40, 48)),
              Axis("accuracy at that position", 0, 1, (0, 0.25, 0.5, 0.75, 1)),
              guides=(CHANCE_10,)),
     ],
@@ -242,7 +242,7 @@ AXES: dict[str, list[Axes]] = {
         Axes("accuracy with heads removed", "the toy language; one layer of four heads",
              Axis("heads removed", categories=("none", "0", "1", "2", "3", "all")),
              Axis("accuracy", 0, 1, (0, 0.25, 0.5, 0.75, 1)),
-             legend=("agreement", "coreference")),
+             legend=("agreement", "coreference", "selection")),
     ],
     "07_attention_maps": [
         Axes("next-token loss along the sequence",

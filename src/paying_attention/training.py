@@ -69,7 +69,7 @@ def converged(history: Mapping, fraction: float = 0.2, tolerance: float = 0.02,
               floor: float = 1e-3) -> bool:
     """Whether the validation loss improved by less than ``tolerance`` (relative) over the last
     ``fraction`` of the steps: the plateau stopping rule.
-    Used by the training script and the tests; no chapter calls it.
+    Used in Chapter 1 (and in Chapters 4 to 6, and by the tests).
 
     The loss of the last evaluation is compared with that of the last evaluation at or before
     the window's start, step ``s_last - fraction * (s_last - s_first)``:
