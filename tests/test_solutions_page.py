@@ -78,3 +78,17 @@ def test_the_exercise_directives_are_read_with_their_arguments_and_options():
         ("exercise", ["A title with  spaces"], (2, 8)), ("solution-start", ["ch07_ex2"], (9, 12)),
         ("solution-end", [], (15, 17))]
     assert found[0].options["label"] == "ch07_ex2" and found[0].body == "Do it."
+
+
+def test_every_solution_is_closed_before_the_next_one_opens():
+    """sphinx-exercise stops the build on a solution-start without its solution-end; catch it here,
+    without a build, in the order the directives come."""
+    import re
+
+    import nbformat
+
+    for path in sorted((ROOT / "book").glob("*.ipynb")):
+        text = "\n".join(cell.source for cell in nbformat.read(path, as_version=4).cells
+                         if cell.cell_type == "markdown")
+        order = re.findall(r"\{(solution-start|solution-end)\}", text)
+        assert order == ["solution-start", "solution-end"] * (len(order) // 2), path.name
