@@ -29,7 +29,7 @@ PRINTED = ("steps", "lengths", "final_loss", "batch_size", "learning_rate", "see
 def test_chapters_1_and_4_have_their_models():
     assert sorted(NAMES) == sorted([
         *(f"copy48_{model}_seed{seed}" for model in ("h16", "h32", "h64", "h128", "h64_reversed")
-          for seed in (0, 1, 2)),
+          for seed in (0, 1, 2)), "copy48_h64_60k_seed0",
         "copy_h64", "copy_h128", "copy_h64_additive", "reverse_h64_additive", "copy_h64_dot",
         *(f"{name}_long_seed{seed}" for seed in (0, 1, 2)
           for name in ("copy_h64", "copy_h64_additive"))])
