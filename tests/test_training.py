@@ -14,7 +14,8 @@ from paying_attention.recall import RecallAttention
 from paying_attention.recipes import LM_TRAINING, QUICK_STEPS, RECIPES, TOY_MODELS
 from paying_attention.text import CharTokenizer, load_shakespeare, split_text, text_fingerprint
 from paying_attention.training import (HISTORY_KEYS, build_language_model, build_model,
-                                       build_recall_model, converged, fit, train_induction,
+                                       build_recall_model, converged, fit, late_improvement,
+                                       train_induction,
                                        train_language_model, train_recall, train_steps,
                                        train_toy_model)
 from paying_attention.training_data import RecallData
@@ -117,6 +118,10 @@ def test_converged_reads_its_window_and_tolerance():
     assert converged(history, fraction=0.5, tolerance=0.2)
     assert not converged(history, fraction=0.25, tolerance=0.05)   # 1.9 -> 1.8: 5.3%
     assert converged(history, fraction=0.25, tolerance=0.05, floor=2.0)   # below the floor
+    assert late_improvement(history, fraction=0.25) == pytest.approx(0.1 / 1.9)
+    assert late_improvement(history_of([4.0, 1.0, 1.5])) == pytest.approx(-0.5)   # it rose
+    with pytest.raises(ValueError, match="at least two evaluations"):
+        late_improvement(history_of([4.0]))
     with pytest.raises(ValueError, match="floor"):
         converged(history, floor=-1.0)
     with pytest.raises(ValueError, match="fraction must be > 0"):

@@ -69,7 +69,7 @@ from .tasks import (START_TOKEN, TASKS, RepeatBatch, decoder_inputs, induction_t
 from .text import CharTokenizer, load_shakespeare, make_lm_batch, split_text, text_fingerprint
 from .toy_language import ToyCorpus, generate_sentences
 from .training import (build_language_model, build_model, build_recall_model, converged, fit,
-                       train_induction, train_language_model, train_recall, train_seq2seq,
+                       late_improvement, train_induction, train_language_model, train_recall, train_seq2seq,
                        train_toy_model)
 from .training_data import RecallData, RepeatData, Seq2SeqData, TextData, ToyLanguageData
 from .transformer import (AttentionOnlyTransformer, FeedForward, TinyTransformerLM,
@@ -109,7 +109,7 @@ __all__ = [
     "LM_TRAINING", "RECIPES", "TOY_MODELS", "TOY_RECIPE", "Recipe",
     "RecallData", "RepeatData", "Seq2SeqData", "TextData", "ToyLanguageData",
     "build_language_model", "build_model", "build_recall_model", "converged", "fit",
-    "train_induction", "train_language_model", "train_recall", "train_seq2seq", "train_toy_model",
+    "late_improvement", "train_induction", "train_language_model", "train_recall", "train_seq2seq", "train_toy_model",
     "load_induction_model", "load_language_model", "load_model", "load_recall_model",
     "load_toy_model", "saved_history", "saved_recall_log", "saved_recipe", "saved_toy_recipe",
     "training_log",

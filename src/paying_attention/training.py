@@ -28,8 +28,8 @@ from .tasks import TASKS
 from .training_data import RecallData, RepeatData, Seq2SeqData, TextData, ToyLanguageData
 
 __all__ = ["HISTORY_KEYS", "build_language_model", "build_model", "build_recall_model",
-           "converged", "fit", "language_model_log", "train_induction", "train_language_model",
-           "train_recall", "train_seq2seq", "train_steps", "train_toy_model"]
+           "converged", "fit", "language_model_log", "late_improvement", "train_induction",
+           "train_language_model", "train_recall", "train_seq2seq", "train_steps", "train_toy_model"]
 
 #: The columns of a history, one entry per evaluation (at step 0, every ``eval_every`` steps and
 #: at the last step); a history also holds ``losses``, the training loss of every step.
@@ -65,26 +65,16 @@ def _optimiser(model: nn.Module, settings: Mapping, steps: int):
     return optimiser, torch.optim.lr_scheduler.LambdaLR(optimiser, factor)
 
 
-def converged(history: Mapping, fraction: float = 0.2, tolerance: float = 0.02,
-              floor: float = 1e-3) -> bool:
-    """Whether the validation loss improved by less than ``tolerance`` (relative) over the last
-    ``fraction`` of the steps: the plateau stopping rule.
-    Used in Chapter 1 (and in Chapters 4 to 6, and by the tests).
-
-    The loss of the last evaluation is compared with that of the last evaluation at or before
-    the window's start, step ``s_last - fraction * (s_last - s_first)``:
-    ``(reference - last) / reference < tolerance``. A loss that rose counts as no improvement.
-    A last loss below ``floor`` (in nats per prediction) counts as converged too: on a task that
-    can be learned exactly the loss keeps falling towards zero in relative terms for as long as
-    one trains, but below 0.001 the right answer already has a probability above 0.999, and what
-    still falls is the confidence, not the answers. False while there are fewer than two
-    evaluations.
+def late_improvement(history: Mapping, fraction: float = 0.2) -> float:
+    """How much the held-out loss fell over the last ``fraction`` of the steps, relative to its
+    value then: ``(reference - last) / reference``, where ``reference`` is the loss of the last
+    evaluation at or before step ``s_last - fraction * (s_last - s_first)``. Negative when the
+    loss rose; 0 when the reference is 0 (a loss of zero cannot improve).
+    Used in Chapter 1.
     """
     fraction = check_float("fraction", fraction, minimum=0.0, strict=True)
     if fraction > 1:
         raise ValueError(f"fraction must lie in (0, 1], got {fraction}")
-    tolerance = check_float("tolerance", tolerance, minimum=0.0)
-    floor = check_float("floor", floor, minimum=0.0)
     steps, losses = list(history["step"]), list(history["validation_loss"])
     if len(steps) != len(losses):
         raise ValueError(f"history must have one validation loss per step, got {len(losses)} "
@@ -92,14 +82,30 @@ def converged(history: Mapping, fraction: float = 0.2, tolerance: float = 0.02,
     if any(loss is None for loss in losses):
         raise ValueError("history must hold a validation loss at every evaluation, got None")
     if len(steps) < 2:
-        return False
-    if losses[-1] < floor:
-        return True
+        raise ValueError(f"history must hold at least two evaluations, got {len(steps)}")
     start = steps[-1] - fraction * (steps[-1] - steps[0])
     reference = losses[max(index for index, step in enumerate(steps) if step <= start)]
-    if reference <= 0:
-        return losses[-1] >= reference
-    return (reference - losses[-1]) / reference < tolerance
+    return (reference - losses[-1]) / reference if reference > 0 else 0.0
+
+
+def converged(history: Mapping, fraction: float = 0.2, tolerance: float = 0.02,
+              floor: float = 1e-3) -> bool:
+    """Whether the validation loss improved by less than ``tolerance`` (relative) over the last
+    ``fraction`` of the steps (:func:`late_improvement`): the plateau stopping rule.
+    Used in Chapter 1 (and in Chapters 4 to 6, and by the tests).
+
+    A loss that rose counts as no improvement. A last loss below ``floor`` (in nats per
+    prediction) counts as converged too: on a task that can be learned exactly the loss keeps
+    falling towards zero in relative terms for as long as one trains, but below 0.001 the right
+    answer already has a probability above 0.999, and what still falls is the confidence, not
+    the answers. False while there are fewer than two evaluations.
+    """
+    tolerance = check_float("tolerance", tolerance, minimum=0.0)
+    floor = check_float("floor", floor, minimum=0.0)
+    if len(history["step"]) < 2 and len(history["step"]) == len(history["validation_loss"]):
+        return False
+    improvement = late_improvement(history, fraction)          # checks the history and fraction
+    return history["validation_loss"][-1] < floor or improvement < tolerance
 
 
 def train_steps(model: nn.Module, data, *, optimiser: Mapping, stop: Mapping, seed: int = 0,
