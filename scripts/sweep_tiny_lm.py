@@ -1,8 +1,9 @@
 #!/usr/bin/env python
-"""Chapter 9's learning-rate sweep: the GRU and two tiny transformers, five rates, three seeds.
+"""Chapter 9's sweeps: the GRU and two tiny transformers, five rates (or longer budgets), three seeds.
 
     python scripts/sweep_tiny_lm.py --work DIR     # train what DIR lacks, then summarise
     python scripts/sweep_tiny_lm.py --work DIR --summary-only
+    python scripts/sweep_tiny_lm.py --work DIR --part budgets   # the longer budgets
 
 Each run is the registry's recipe (``tiny_gru`` or ``tiny_transformer``, the same text, batch,
 schedule and 1,200-step budget) with one change: the learning rate, the seed, and for the
@@ -11,6 +12,13 @@ there is not trained again: about half a minute of one core each, 45 in all), an
 chapter reads, every run's validation curve and processor seconds, to the package's
 ``weights/tiny_lr_sweep.json``. Single-threaded and on torch's AVX2 kernels, like
 ``scripts/train.py``: the runs at the recipe's own rate and seed give the shipped weights' curves.
+
+``--part budgets`` asks whether more steps change the comparison: each model at its best rate of
+the first sweep and at the next lower rate of its grid, with 2,400 and 4,800 steps (each its own
+warm-up and cosine schedule), three seeds; 36 runs of half a minute to a minute and a half each,
+summarised to ``weights/tiny_budget_sweep.json``. Two copies of the script may run at once on the
+same folder (one per core): each run is claimed by a file before it is trained (a run that failed
+leaves its claim: delete it to train the run again).
 """
 from __future__ import annotations
 
@@ -35,47 +43,81 @@ MODELS = {"gru": ("tiny_gru", {}),
 LEARNING_RATES = (1e-3, 3e-3, 1e-2, 3e-2, 1e-1)
 SEEDS = (0, 1, 2)
 SUMMARY = WEIGHTS_DIR / "tiny_lr_sweep.json"
+#: model: its best rate in the first sweep (the shipped recipes' rates)
+BEST_RATES = {"gru": 3e-3, "sinusoidal": 1e-2, "learned": 3e-2}
+BUDGETS = (2400, 4800)
+BUDGET_SUMMARY = WEIGHTS_DIR / "tiny_budget_sweep.json"
 
 
-def run_name(model: str, learning_rate: float, seed: int) -> str:
-    return f"{model}_lr{learning_rate:g}_seed{seed}"
+def budget_rates(model: str) -> tuple[float, float]:
+    """The best rate of the first sweep and the next lower one of its grid (a longer run may want
+    a lower rate)."""
+    best = LEARNING_RATES.index(BEST_RATES[model])
+    return LEARNING_RATES[best - 1], LEARNING_RATES[best]
 
 
-def train(work: Path) -> None:
+def run_name(model: str, learning_rate: float, seed: int, steps: int | None = None) -> str:
+    budget = "" if steps is None else f"_steps{steps}"
+    return f"{model}_lr{learning_rate:g}{budget}_seed{seed}"
+
+
+def planned(part: str):
+    """(model, learning rate, seed, steps or None for the recipe's) of every run of a part."""
+    if part == "rates":
+        return [(model, rate, seed, None) for seed in SEEDS for model in MODELS
+                for rate in LEARNING_RATES]          # every model's first seed first
+    return [(model, rate, seed, steps) for steps in BUDGETS for seed in SEEDS for model in MODELS
+            for rate in budget_rates(model)]
+
+
+def train(work: Path, part: str = "rates") -> int:
+    """Train the runs of ``part`` that no copy of the script has claimed; return how many runs
+    another copy claimed and has not finished."""
     work.mkdir(parents=True, exist_ok=True)
-    for seed in SEEDS:                         # every model's first seed first
-        for model, (base, change) in MODELS.items():
-            for learning_rate in LEARNING_RATES:
-                name = run_name(model, learning_rate, seed)
-                path = work / f"{name}.json"
-                if path.exists():
-                    continue
-                recipe = RECIPES[base]
-                recipe = replace(recipe, name=name, config={**recipe.config, **change},
-                                 optimiser={**recipe.optimiser, "learning_rate": learning_rate})
-                _, history = fit(recipe, seed=seed)
-                path.write_text(json.dumps({"model": model, "lr": learning_rate, "seed": seed,
-                                            "history": history}))
-                print(f"{name}: validation loss {history['validation_loss'][-1]:.4f}, "
-                      f"{history['cpu_seconds'][-1]:.1f} s processor time", flush=True)
+    for model, learning_rate, seed, steps in planned(part):
+        base, change = MODELS[model]
+        name = run_name(model, learning_rate, seed, steps)
+        path = work / f"{name}.json"
+        try:                                   # claimed by another copy of the script, or done
+            os.close(os.open(work / f"{name}.claim", os.O_CREAT | os.O_EXCL))
+        except FileExistsError:
+            continue
+        recipe = RECIPES[base]
+        stop = recipe.stop if steps is None else {"rule": "steps", "steps": steps}
+        recipe = replace(recipe, name=name, config={**recipe.config, **change}, stop=stop,
+                         optimiser={**recipe.optimiser, "learning_rate": learning_rate})
+        _, history = fit(recipe, seed=seed)
+        path.write_text(json.dumps({"model": model, "lr": learning_rate, "seed": seed,
+                                    "steps": recipe.steps, "history": history}))
+        print(f"{name}: validation loss {history['validation_loss'][-1]:.4f}, "
+              f"{history['cpu_seconds'][-1]:.1f} s processor time", flush=True)
+    return sum(not (work / f"{run_name(*run)}.json").exists() for run in planned(part))
 
 
-def summarise(work: Path) -> dict:
+def summarise(work: Path, part: str = "rates") -> dict:
     runs = []
-    for model in MODELS:
-        for learning_rate in LEARNING_RATES:
-            for seed in SEEDS:
-                path = work / f"{run_name(model, learning_rate, seed)}.json"
-                if not path.exists():
-                    raise FileNotFoundError(f"{path} is missing: run without --summary-only")
-                history = json.loads(path.read_text())["history"]
-                runs.append({"model": model, "learning_rate": learning_rate, "seed": seed,
-                             "step": history["step"],
-                             "validation_loss": [round(v, 4) for v in history["validation_loss"]],
-                             "cpu_seconds": round(history["cpu_seconds"][-1], 2)})
-    return {"about": "Chapter 9's learning-rate sweep (scripts/sweep_tiny_lm.py): the recipes "
-                     "tiny_gru and tiny_transformer with another learning rate, seed, or learned "
-                     "positions ('learned'); validation loss every 100 steps.",
+    for model, learning_rate, seed, steps in sorted(planned(part), key=lambda run: (
+            list(MODELS).index(run[0]), run[3] or 0, run[1], run[2])):
+        path = work / f"{run_name(model, learning_rate, seed, steps)}.json"
+        if not path.exists():
+            raise FileNotFoundError(f"{path} is missing: run without --summary-only")
+        history = json.loads(path.read_text())["history"]
+        run = {"model": model, "learning_rate": learning_rate, "seed": seed,
+               "step": history["step"],
+               "validation_loss": [round(v, 4) for v in history["validation_loss"]],
+               "cpu_seconds": round(history["cpu_seconds"][-1], 2)}
+        if steps is not None:
+            run = {"steps": steps, **run,
+                   "train_loss": [None if v is None else round(v, 4)
+                                  for v in history["train_loss"]]}
+        runs.append(run)
+    about = ("Chapter 9's learning-rate sweep (scripts/sweep_tiny_lm.py): the recipes "
+             "tiny_gru and tiny_transformer with another learning rate, seed, or learned "
+             "positions ('learned'); validation loss every 100 steps.") if part == "rates" else (
+             "Chapter 9's longer budgets (scripts/sweep_tiny_lm.py --part budgets): each model "
+             "of the learning-rate sweep at its best rate and the next lower one, with 2,400 and "
+             "4,800 steps, three seeds; training and validation loss every 100 steps.")
+    return {"about": about,
             "base_recipes": {model: base for model, (base, _) in MODELS.items()},
             "changes": {model: change for model, (_, change) in MODELS.items()},
             "runs": runs}
@@ -85,11 +127,19 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--work", type=Path, required=True, help="folder of the runs' histories")
     parser.add_argument("--summary-only", action="store_true", help="train nothing")
-    parser.add_argument("--out", type=Path, default=SUMMARY, help="the summary's path")
+    parser.add_argument("--part", choices=("rates", "budgets"), default="rates",
+                        help="the learning-rate sweep (default) or the longer budgets")
+    parser.add_argument("--out", type=Path, default=None, help="the summary's path")
     args = parser.parse_args(argv)
+    if args.out is None:
+        args.out = SUMMARY if args.part == "rates" else BUDGET_SUMMARY
     if not args.summary_only:
-        train(args.work)
-    args.out.write_text(json.dumps(summarise(args.work), indent=1) + "\n")
+        unfinished = train(args.work, args.part)
+        if unfinished:
+            print(f"{unfinished} runs are still training in another copy: the last copy to finish "
+                  "writes the summary (or run again with --summary-only)")
+            return 0
+    args.out.write_text(json.dumps(summarise(args.work, args.part), indent=1) + "\n")
     print(f"written to {args.out}")
     return 0
 

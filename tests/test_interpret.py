@@ -10,6 +10,7 @@ from paying_attention.interpret import (ablation_drops, attention_rollout, induc
 from paying_attention.pretrained import load_toy_model
 from paying_attention.tasks import RepeatBatch, induction_targets, make_repeat_batch
 from paying_attention.toy_language import generate_sentences
+from tests.helpers import repeat_batch
 
 
 def causal_maps(*lead_and_length, seed=0):
@@ -113,16 +114,6 @@ def test_previous_token_score_keeps_leading_axes(lead):
     scores = previous_token_score(torch.tensor(weights))
     assert scores.shape == lead
     np.testing.assert_allclose(scores, weights[..., np.arange(1, 6), np.arange(5)].mean(-1))
-
-
-def repeat_batch(rows):
-    """A RepeatBatch built by hand from (tokens, start, segment length) of every sequence."""
-    tokens = torch.tensor([tokens for tokens, _, _ in rows])
-    positions = torch.arange(tokens.shape[1])
-    first = torch.stack([(positions >= start) & (positions < start + size) for _, start, size in rows])
-    second = torch.stack([(positions >= start + size) & (positions < start + 2 * size)
-                          for _, start, size in rows])
-    return RepeatBatch(tokens, first, second)
 
 
 def test_induction_score_of_a_perfect_induction_head_is_one():

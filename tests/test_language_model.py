@@ -2,18 +2,10 @@
 import torch
 
 from paying_attention.language_model import generate, sample_next_token
-from paying_attention.transformer import TinyTransformerLM
+from tests.helpers import small_model
 
 
 # ----------------------------------------------------------------------------- sampling
-def small_model(position="sinusoidal", **changes):
-    torch.manual_seed(0)
-    config = dict(vocab_size=11, d_model=16, num_heads=4, num_layers=2, d_ff=32, max_length=12,
-                  position=position)
-    config.update(changes)
-    return TinyTransformerLM(**config).eval()
-
-
 def test_generate_is_deterministic_with_a_seeded_generator():
     model = small_model()
     prompt = torch.tensor([1, 2, 3])

@@ -554,7 +554,7 @@ def test_toy_language_heads_exports_the_model_and_pytorchs_maps(toy_heads):
     np.testing.assert_allclose(maps.sum(-1), 1.0, atol=1e-6)
     assert np.all(np.triu(maps, k=1) == 0)                            # causal
     assert len(toy_heads.checks) >= 4 and toy_heads.checks[-1]["tokens"] == ["he"]
-    assert "head 0" in toy_heads.alt and "causal" in toy_heads.alt
+    assert "head 1 of" in toy_heads.alt and "causal" in toy_heads.alt
     size = len(json.dumps(toy_heads.get_state(), default=str))
     assert size < 200_000, size
 

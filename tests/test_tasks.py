@@ -5,6 +5,7 @@ import torch
 
 from paying_attention.tasks import (RepeatBatch, START_TOKEN, decoder_inputs, induction_targets,
                                     make_batch, make_recall_batch, make_repeat_batch)
+from tests.helpers import repeat_batch
 
 
 @pytest.mark.parametrize("batch_size,length", [(1, 1), (3, 7), (16, 40)])
@@ -89,16 +90,6 @@ def test_recall_batch_bad_input(kwargs, error, match):
 
 
 # ----------------------------------------------------------------------------- repeated segment
-def repeat_batch(rows):
-    """A RepeatBatch built by hand from (tokens, start, segment length) of every sequence."""
-    tokens = torch.tensor([tokens for tokens, _, _ in rows])
-    positions = torch.arange(tokens.shape[1])
-    first = torch.stack([(positions >= start) & (positions < start + size) for _, start, size in rows])
-    second = torch.stack([(positions >= start + size) & (positions < start + 2 * size)
-                          for _, start, size in rows])
-    return RepeatBatch(tokens, first, second)
-
-
 def test_induction_targets_point_after_the_source_not_the_most_recent_occurrence():
     # The segment 5 1 5 2 (positions 0-3) is repeated at 4-7. Token 5 at position 6 copies
     # position 2, so the target is 3 (the 2 that comes next); its most recent earlier occurrence

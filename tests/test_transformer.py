@@ -12,14 +12,7 @@ from paying_attention.text import make_lm_batch
 from paying_attention.toy_language import NOUN_LEMMAS, VOCABULARY, generate_sentences
 from paying_attention.transformer import (AttentionOnlyTransformer, FeedForward, TinyTransformerLM,
                                           ToyLanguageModel, TransformerBlock)
-
-
-def small_model(position="sinusoidal", **changes):
-    torch.manual_seed(0)
-    config = dict(vocab_size=11, d_model=16, num_heads=4, num_layers=2, d_ff=32, max_length=12,
-                  position=position)
-    config.update(changes)
-    return TinyTransformerLM(**config).eval()
+from tests.helpers import small_model
 
 
 # ----------------------------------------------------------------------------- shapes

@@ -1211,7 +1211,8 @@ class ToyLanguageHeads(LiveWidget):
     sentence : str
         1 to 21 tokens (``MAX_LENGTH``) of the toy language.
     head : int
-        The head shown first.
+        The index of the head shown first, from 0 (the widget labels heads from 1, as the book
+        does: index 3 is "head 4").
     example, alternative : str
         Text the browser test appends, and a replacement sentence (``data-pa-example``,
         ``data-pa-alternative``).
@@ -1287,7 +1288,7 @@ class ToyLanguageHeads(LiveWidget):
         links = ", ".join(f"{word} → all evenly" if row.max() - row.min() < 0.01 else
                           f"{word} → {words[row.argmax()]} {row.max():.2f}"
                           for word, row in zip(words, weights))
-        return (f"Attention map of head {self.head} of the trained toy model ({self.model_name}) on "
+        return (f"Attention map of head {self.head + 1} of the trained toy model ({self.model_name}) on "
                 f"\"{self.sentence}\": row i shows how word i spreads its attention over itself "
                 f"and the words before it (the model is causal). Strongest link of each word: "
                 f"{links}.")
@@ -1300,7 +1301,7 @@ class ToyLanguageHeads(LiveWidget):
         image = ax.imshow(self.maps()[self.head], cmap="Blues", vmin=0, vmax=1)
         ax.set_xticks(range(len(words)), words, rotation=60, ha="right")
         ax.set_yticks(range(len(words)), words)
-        ax.set(xlabel="looked at (key)", ylabel="looking (query)", title=f"head {self.head}")
+        ax.set(xlabel="looked at (key)", ylabel="looking (query)", title=f"head {self.head + 1}")
         ax.grid(False)
         figure.colorbar(image, ax=ax, label="weight")
         figure.tight_layout()

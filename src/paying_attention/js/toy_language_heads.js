@@ -79,7 +79,7 @@ function render({ model, el }) {
   headLabel.textContent = "head ";
   const headSelect = document.createElement("select");
   headSelect.setAttribute("aria-label", "which head");
-  for (let h = 0; h < config.num_heads; h += 1) headSelect.appendChild(new Option(`head ${h}`, String(h)));
+  for (let h = 0; h < config.num_heads; h += 1) headSelect.appendChild(new Option(`head ${h + 1}`, String(h)));  // labelled from 1, as in the book
   headLabel.appendChild(headSelect);
   row2.append(adder, headLabel);
 
@@ -137,10 +137,10 @@ function render({ model, el }) {
     const size = LEFT + CELL * T + 20;
     chart.setAttribute("viewBox", `0 0 ${size} ${TOP + CELL * T + 28}`);
     chart.style.maxWidth = `${1.3 * size}px`;
-    chart.setAttribute("aria-label", `Attention map of head ${head}: rows are the words looking, columns the words looked at`);
+    chart.setAttribute("aria-label", `Attention map of head ${head + 1}: rows are the words looking, columns the words looked at`);
     chart.replaceChildren();
     svg("text", { x: LEFT, y: 12, class: "pa-caption" }, chart).textContent =
-      `head ${head}: row = word looking, column = word looked at`;
+      `head ${head + 1}: row = word looking, column = word looked at`;
     tokens.forEach((word, i) => {
       svg("text", { x: LEFT - 6, y: TOP + CELL * i + CELL / 2 + 4, class: "pa-label", "text-anchor": "end" }, chart)
         .textContent = word;
@@ -166,7 +166,7 @@ function render({ model, el }) {
       return `${word} → ${tokens[best]} ${map[i][best].toFixed(2)}`;
     });
     message.textContent = problem;
-    const shown = `Head ${head} on “${tokens.join(" ")}”: strongest link of each word: ${links.join(", ")}.`;
+    const shown = `Head ${head + 1} on “${tokens.join(" ")}”: strongest link of each word: ${links.join(", ")}.`;
     live.textContent = problem ? `${problem} The map still shows the last sentence the model could read. ${shown}` : shown;
   }
 
