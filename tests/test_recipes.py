@@ -8,8 +8,10 @@ from paying_attention.recipes import (LM_TRAINING, QUICK_STEPS, RECIPES, TOY_MOD
 
 # Every shipped model of every chapter, by chapter.
 EXPECTED = {1: {*(f"copy48_{model}_seed{seed}" for model in ("h16", "h32", "h64", "h128", "h64_reversed")
-                  for seed in (0, 1, 2)), "copy48_h64_60k_seed0"},
+                  for seed in (0, 1, 2)), "copy48_h64_60k_seed0",
+                *(f"copy64_h128_seed{seed}" for seed in (0, 1, 2))},
             4: {"copy_h64", "copy_h128", "copy_h64_additive", "reverse_h64_additive", "copy_h64_dot",
+                "copy_h64_60k_long_seed0",
                 *(f"{name}_long_seed{seed}" for name in ("copy_h64", "copy_h64_additive")
                   for seed in (0, 1, 2))},
             5: {f"{name}{suffix}" for name in ("recall_attention", "recall_attention_no_position",
@@ -123,3 +125,30 @@ def test_every_factory_is_named_by_its_public_name_so_a_module_move_changes_no_r
     for recipe in RECIPES.values():
         for name in (recipe.model, recipe.data):
             assert name.split(".")[0] in paying_attention.__all__, name
+
+
+def test_chapter_9s_longer_budgets_are_complete_and_start_from_the_best_rates():
+    # Section 9.5's longer budgets (scripts/sweep_tiny_lm.py --part budgets): each model at the
+    # best rate of the first sweep and the next lower rate of its grid, 2,400 and 4,800 steps,
+    # three seeds; every curve runs to its budget and holds a training loss at every evaluation
+    # after the first.
+    from paying_attention.checkpoints import WEIGHTS_DIR
+    budgets = json.loads((WEIGHTS_DIR / "tiny_budget_sweep.json").read_text())
+    shipped = {"gru": RECIPES["tiny_gru"], "sinusoidal": RECIPES["tiny_transformer_sinusoidal_seed0"],
+               "learned": RECIPES["tiny_transformer_learned_seed0"]}
+    grid = sorted({run["learning_rate"] for run in json.loads(
+        (WEIGHTS_DIR / "tiny_lr_sweep.json").read_text())["runs"]})
+    runs = {}
+    for run in budgets["runs"]:
+        key = (run["model"], run["learning_rate"], run["steps"])
+        runs.setdefault(key, []).append(run["seed"])
+        assert run["step"][-1] == run["steps"] and run["step"][0] == 0
+        assert len(run["validation_loss"]) == len(run["train_loss"]) == len(run["step"])
+        assert all(loss is not None for loss in run["train_loss"][1:])
+    expected = set()
+    for model, recipe in shipped.items():
+        best = recipe.optimiser["learning_rate"]
+        lower = grid[grid.index(best) - 1]
+        expected |= {(model, rate, steps) for rate in (lower, best) for steps in (2400, 4800)}
+    assert set(runs) == expected
+    assert all(sorted(seeds) == [0, 1, 2] for seeds in runs.values())

@@ -269,6 +269,9 @@ _ALL = [
                lengths=(4, 48), seed=seed) for seed in (0, 1, 2)),
     # One of them four times as long again, to see how far the budget moves its curve.
     _seq2seq("copy48_h64_60k", 1, "copy", 64, long=True, lengths=(4, 48), steps=60000),
+    # The widest on lengths 4 to 64, to see whether the longest training length caps it.
+    *(_seq2seq("copy64_h128", 1, "copy", 128, long=True, lengths=(4, 64), seed=seed)
+      for seed in (0, 1, 2)),
     # Chapter 4: the same-budget comparison (3,000 steps, lengths 4 to 24) of the model without
     # attention at two widths and the one with attention; then the models of hidden size 64
     # with and without attention at five times the budget, three seeds each.
@@ -277,6 +280,8 @@ _ALL = [
     *(_seq2seq(name, 4, "copy", 64, attention=attention, long=True, seed=seed)
       for name, attention in (("copy_h64", None), ("copy_h64_additive", "additive"))
       for seed in (0, 1, 2)),
+    # The one without attention, seed 0, four times as long again: how far does the budget go?
+    _seq2seq("copy_h64_60k", 4, "copy", 64, long=True, steps=60000),
     _seq2seq("reverse_h64_additive", 4, "reverse", 64, attention="additive"),
     _seq2seq("copy_h64_dot", 4, "copy", 64, attention="dot"),
     # Chapter 5: "which symbol was at position p?", three seeds each. Attention at the better of
