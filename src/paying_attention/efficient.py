@@ -296,10 +296,12 @@ def peak_memory(function, *args, **kwargs) -> int:
     Python interpreter and of numpy's array buffers (numpy reports them to it), so the result is
     deterministic for a given function, input and numpy version. The returned value counts what
     was allocated during the call above what was allocated before it, including the result,
-    which is then discarded. The function runs twice and the second call is measured, with the
-    garbage collector paused: what a first call allocates once (caches, lazily built objects)
-    and when the collector happens to run would otherwise move the result by a kilobyte or so. PyTorch's allocations are invisible to tracemalloc: use
-    :func:`peak_torch_memory` for torch code.
+    which is then discarded. The function runs once unmeasured and then three times measured, with
+    the garbage collector paused, and the smallest of the three is returned: what a first call
+    allocates once (caches, lazily built objects), when the collector happens to run, and what
+    other threads allocate meanwhile would otherwise move the result by a few kilobytes.
+    PyTorch's allocations are invisible to tracemalloc: use :func:`peak_torch_memory` for torch
+    code.
 
     If tracemalloc is already tracing, its peak is reset and tracing continues afterwards.
 
@@ -322,18 +324,23 @@ def peak_memory(function, *args, **kwargs) -> int:
     gc.disable()
     if not was_tracing:
         tracemalloc.start()
+    peaks = []
     try:
-        tracemalloc.reset_peak()
-        baseline = tracemalloc.get_traced_memory()[0]
-        result = function(*args, **kwargs)
-        peak = tracemalloc.get_traced_memory()[1]
-        del result
+        # tracemalloc also counts what other threads allocate meanwhile (in a notebook, the
+        # kernel's messaging threads): a few kilobytes now and then. The smallest of three
+        # measured calls leaves them out.
+        for _ in range(3):
+            tracemalloc.reset_peak()
+            baseline = tracemalloc.get_traced_memory()[0]
+            result = function(*args, **kwargs)
+            peaks.append(tracemalloc.get_traced_memory()[1] - baseline)
+            del result
     finally:
         if not was_tracing:
             tracemalloc.stop()
         if was_collecting:
             gc.enable()
-    return max(0, peak - baseline)
+    return max(0, min(peaks))
 
 
 def _tensors(value):
