@@ -96,6 +96,8 @@ from sphinx.directives.other import SeeAlso
 from sphinx.directives.patches import MathDirective
 from sphinx_exercise.directive import ExerciseDirective, ExerciseStartDirective
 
+from paying_attention.plotting import palette_png
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from book_sources import (BOOK, ROOT, Chapter, Directive, cell_source, directive_name,  # noqa: E402
                           glued_values, myst_parser, paste_glue, published_chapters, read_directive)
@@ -1178,6 +1180,11 @@ def build_deck(chapter: Chapter, refs: References, slides) -> Path:
     deck = copy.deepcopy(notebook)
     numbered = deck_slides(chapter, notebook, refs)
     deck.cells = [cell for slide in numbered for cell in slide.to_cells()]
+    for cell in deck.cells:             # a deck holds every figure inline: store them lighter
+        for output in cell.get("outputs", []):
+            if "image/png" in output.get("data", {}):
+                png = base64.b64decode(output["data"]["image/png"])
+                output["data"]["image/png"] = base64.b64encode(palette_png(png)).decode("ascii")
     deck.metadata["title"] = f"Chapter {chapter.number}: {chapter.title}"
     resources = {"metadata": {"name": deck.metadata["title"]},
                  "pa": {"static": STATIC, "macros": macros(),

@@ -66,6 +66,26 @@ def test_figure_to_png_is_png_and_deterministic():
         figure_to_png("not a figure")
 
 
+def test_palette_png_keeps_the_picture_in_at_most_256_colours():
+    import matplotlib.pyplot as plt
+    from PIL import Image
+
+    from paying_attention.plotting import palette_png
+
+    figure, ax = plt.subplots(figsize=(2, 1), dpi=100)
+    ax.imshow(np.linspace(0, 1, 400).reshape(20, 20), cmap="viridis")   # a smooth colour map
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    plt.close(figure)
+    full, light = buffer.getvalue(), palette_png(buffer.getvalue())
+    with Image.open(io.BytesIO(full)) as before, Image.open(io.BytesIO(light)) as after:
+        assert after.mode == "P" and after.size == before.size
+        difference = np.abs(np.asarray(before.convert("RGB"), dtype=int)
+                            - np.asarray(after.convert("RGB"), dtype=int))
+    assert difference.max() <= 16, "no pixel moves by more than 16/255 in any channel"
+    assert len(light) < len(full)
+
+
 def _links(widget):
     """The jslinks whose source is ``widget``, from the live widget registry."""
     return [w for w in _instances.values() if isinstance(w, Link) and w.source[0] is widget]

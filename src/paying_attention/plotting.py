@@ -27,8 +27,19 @@ def figure_to_png(figure: Figure, *, close: bool = True) -> bytes:
     figure.savefig(buffer, format="png", dpi=figure.dpi, metadata={"Software": None})
     if close:
         plt.close(figure)
-    image = Image.open(io.BytesIO(buffer.getvalue())).convert("RGB")
-    palette = image.quantize(colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    return palette_png(buffer.getvalue())
+
+
+def palette_png(png: bytes) -> bytes:
+    """The same picture as a PNG with a palette of at most 256 colours, not dithered (for widget
+    frames, and for the figures of the slide decks, ``scripts/slides.py``). Transparency is
+    dropped: the book's figures are drawn on white.
+    Used by :func:`figure_to_png`; no chapter calls it.
+    """
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    # Maximum coverage keeps every pixel within a few levels of its colour (median cut moves
+    # anti-aliased edges by up to a fifth of the range).
+    palette = image.quantize(colors=256, method=Image.Quantize.MAXCOVERAGE, dither=Image.Dither.NONE)
     buffer = io.BytesIO()
     palette.save(buffer, format="PNG", optimize=True)
     return buffer.getvalue()
