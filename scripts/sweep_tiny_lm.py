@@ -43,8 +43,10 @@ MODELS = {"gru": ("tiny_gru", {}),
 LEARNING_RATES = (1e-3, 3e-3, 1e-2, 3e-2, 1e-1)
 SEEDS = (0, 1, 2)
 SUMMARY = WEIGHTS_DIR / "tiny_lr_sweep.json"
-#: model: its best rate in the first sweep (the shipped recipes' rates)
-BEST_RATES = {"gru": 3e-3, "sinusoidal": 1e-2, "learned": 3e-2}
+#: model: its best rate in the first sweep, read from the recipe that ships it
+BEST_RATES = {model: RECIPES[name].optimiser["learning_rate"] for model, name in (
+    ("gru", "tiny_gru"), ("sinusoidal", "tiny_transformer_sinusoidal_seed0"),
+    ("learned", "tiny_transformer_learned_seed0"))}
 BUDGETS = (2400, 4800)
 BUDGET_SUMMARY = WEIGHTS_DIR / "tiny_budget_sweep.json"
 
