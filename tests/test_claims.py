@@ -37,7 +37,7 @@ _INLINE_CODE = re.compile(r"`[^`\n]*`")
 _LINK_TARGET = re.compile(r"\]\([^)]*\)|<https?://[^>]*>|https?://\S+")
 # Section, exercise, figure and equation numbers (6.10) are not measured numbers.
 _NUMBERED = re.compile(r"^#+[ \t]+\d+(?:\.\d+)*|\b(?:[Ss]ections?|[Ee]xercises?|[Ff]ig(?:ure)?s?\.?|"
-                       r"[Ee]quations?|[Tt]ables?)[ \t]+\d+\.\d+(?:[–-]\d+\.\d+)?", re.M)
+                       r"[Ee]quations?|[Tt]ables?)\s+\d+\.\d+(?:[–-]\d+\.\d+)?", re.M)
 # A decimal with two or more places; not part of a longer dotted number (a version 2.13.0), but
 # a full stop after it ends a sentence.
 _DECIMAL = re.compile(r"(?<![\w.])\d*\.\d{2,}(?!\w|\.\d)")
@@ -117,6 +117,7 @@ def test_the_prose_filter_keeps_prose_and_drops_maths_code_and_roles():
     # Version numbers and one-decimal section numbers are not measured numbers.
     assert _DECIMAL.findall(prose_of("torch 2.13.0, section 3.7, equation (2.10)")) == ["2.10"]
     assert _DECIMAL.findall(prose_of("## 6.10 Explore\nSee section 6.10 and Exercise 4.12, not 0.12.")) == ["0.12"]
+    assert _DECIMAL.findall(prose_of("as Section\n6.10 shows")) == []      # wrapped at the space
 
 
 def test_claim_rounds_returns_and_remembers():

@@ -11,7 +11,8 @@ from paying_attention.interpret import induction_score, previous_token_score, re
 from paying_attention.pretrained import (load_induction_model, load_language_model, load_model,
                                          load_recall_model, load_toy_model, saved_recall_log,
                                          saved_recipe, saved_toy_recipe, training_log)
-from paying_attention.recipes import LM_TRAINING, RECIPES, TOY_MODELS, TOY_RECIPE, recipe_names
+from paying_attention.recipes import (AMBIGUOUS_TOY_MODELS, LM_TRAINING, RECIPES, TOY_MODELS,
+                                     TOY_RECIPE, recipe_names)
 from paying_attention.tasks import make_repeat_batch
 from paying_attention.text import CharTokenizer, load_shakespeare, split_text, text_fingerprint
 from paying_attention.toy_language import generate_sentences
@@ -119,6 +120,17 @@ def test_shipped_toy_models_match_their_recipe_and_solve_both_tasks(name):
     model = load_toy_model(name)
     accuracy = toy_accuracy(model, generate_sentences(1000, seed=2))
     assert accuracy["agreement"] > 0.97 and accuracy["coreference"] > 0.97
+
+
+@pytest.mark.parametrize("name", sorted(AMBIGUOUS_TOY_MODELS))
+def test_shipped_models_of_the_second_toy_language_match_their_recipe(name):
+    recipe = saved_toy_recipe(name)
+    for key, value in AMBIGUOUS_TOY_MODELS[name].items():
+        assert recipe[key] == value, key
+    corpus = generate_sentences(1000, seed=2, ambiguous_rate=0.5)
+    ambiguous = corpus[corpus.competitor_position >= 0]
+    # Section 6.10's claim: every model resolves nearly all ambiguous pronouns.
+    assert toy_accuracy(load_toy_model(name), ambiguous)["coreference"] > 0.98
 
 
 def test_load_toy_model_rejects_unknown_names_and_missing_files(tmp_path):

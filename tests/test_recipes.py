@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from paying_attention.recipes import (LM_TRAINING, QUICK_STEPS, RECIPES, TOY_MODELS, TOY_RECIPE, Recipe,
+from paying_attention.recipes import (AMBIGUOUS_TOY_MODELS, LM_TRAINING, QUICK_STEPS, RECIPES, TOY_MODELS, TOY_RECIPE, Recipe,
                                      get_recipe, recipe_names, resolve)
 
 # Every shipped model of every chapter, by chapter.
@@ -17,7 +17,8 @@ EXPECTED = {1: {*(f"copy48_{model}_seed{seed}" for model in ("h16", "h32", "h64"
             5: {f"{name}{suffix}" for name in ("recall_attention", "recall_attention_no_position",
                                                "recall_gru", "recall_gru_wide")
                 for suffix in ("", "_seed1", "_seed2")},
-            6: {"toy_language_seed0", "toy_language_seed1", "toy_language_seed2"},
+            6: {*(f"toy_{name}_seed{seed}" for name in ("language", "ambiguous", "ambiguous_2layer", "ambiguous_wide")
+                  for seed in (0, 1, 2))},
             7: {"induction_2layer", "induction_2layer_seed1", "induction_2layer_seed2"},
             9: {"tiny_transformer", "tiny_transformer_no_position", "tiny_gru", "tiny_gru_seed1",
                 "tiny_gru_seed2", *(f"tiny_transformer_{position}_seed{seed}"
@@ -31,6 +32,7 @@ def test_the_registry_holds_every_shipped_model_of_every_chapter():
         by_chapter.setdefault(recipe.chapter, set()).add(name)
     assert by_chapter == EXPECTED
     assert {RECIPES[name].seed for name in EXPECTED[6]} == {0, 1, 2}
+    assert AMBIGUOUS_TOY_MODELS.keys() | TOY_MODELS.keys() == EXPECTED[6]
 
 
 @pytest.mark.parametrize("name", sorted(RECIPES))
@@ -92,9 +94,19 @@ def test_names_by_chapter_and_the_chapters_views_of_the_registry():
         assert {key: flat[key] for key in same} == same
     assert list(LM_TRAINING) == ["steps", "batch_size", "length", "learning_rate", "warmup_steps",
                                  "seed", "eval_every", "eval_batches", "validation_fraction"]
-    assert TOY_MODELS == {name: {"seed": RECIPES[name].seed} for name in EXPECTED[6]}
+    assert TOY_MODELS == {f"toy_language_seed{seed}": {"seed": seed} for seed in (0, 1, 2)}
     for name in TOY_MODELS:
         assert {key: RECIPES[name].flat()[key] for key in TOY_RECIPE} == TOY_RECIPE
+    # The second language's models (section 6.10) differ from the first's in their data, their
+    # budget and, for the control, their depth only.
+    for name, settings in AMBIGUOUS_TOY_MODELS.items():
+        flat = RECIPES[name].flat()
+        assert flat["ambiguous_rate"] == 0.5 and flat["num_layers"] == (2 if "2layer" in name else 1)
+        assert flat["d_model"] == (64 if "wide" in name else 32)
+        assert {key: flat[key] for key in settings} == settings
+        varied = ("steps", "num_layers", "d_model")
+        assert {key: flat[key] for key in TOY_RECIPE if key not in varied} \
+            == {key: value for key, value in TOY_RECIPE.items() if key not in varied}
 
 
 def test_chapter_9s_shipped_rates_are_the_best_of_its_sweep():

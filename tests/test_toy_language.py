@@ -72,6 +72,41 @@ def test_coreference_link_points_from_the_pronoun_to_its_only_possible_anteceden
         assert matching == [antecedent], "exactly one noun fits the pronoun"
 
 
+def test_ambiguous_pronouns_have_two_fitting_nouns_and_refer_to_the_subject():
+    corpus = generate_sentences(3000, seed=5, ambiguous_rate=0.5)
+    ambiguous = corpus.competitor_position >= 0
+    assert 0.4 < ambiguous.float().mean().item() < 0.5   # the rest had no noun that could compete
+    places = {"lead": 0, "attractor": 0, "object": 0}
+    for i, words in sentences(corpus):
+        pronoun, antecedent = int(corpus.pronoun_position[i]), int(corpus.antecedent_position[i])
+        competitor = int(corpus.competitor_position[i])
+        lemma, plural = NOUN_FORMS[words[antecedent]]
+        assert pronoun_for(lemma, plural) == words[pronoun] and NOUN_LEMMAS[int(corpus.antecedent[i])] == lemma
+        matching = [p for p, word in enumerate(words[:pronoun])
+                    if word in NOUN_FORMS and pronoun_for(*NOUN_FORMS[word]) == words[pronoun]]
+        if competitor < 0:
+            assert matching == [antecedent], "exactly one noun fits the pronoun"
+            continue
+        assert antecedent == int(corpus.subject_position[i]), "of two fitting nouns, the subject"
+        assert matching == sorted([antecedent, competitor]), "exactly two nouns fit the pronoun"
+        assert NOUN_FORMS[words[competitor]][0] != lemma, "the competitor is another noun"
+        for place in places:
+            places[place] += competitor == int(getattr(corpus, f"{place}_position")[i])
+    # The competitor stands before the subject (a lead clause) or after it, never only one way.
+    assert all(count > 0.05 * len(corpus) for count in places.values()), places
+    # The other links keep their rules: the selection label still follows the lexicon.
+    kinds = [SELECTING_VERBS.get(words[int(corpus.verb_position[i])]) in
+             (None, NOUN_KINDS[NOUN_FORMS[words[int(corpus.object_position[i])]][0]])
+             for i, words in sentences(corpus)]
+    assert torch.equal(torch.tensor(kinds, dtype=torch.long), corpus.fits)
+
+
+def test_ambiguous_rate_zero_draws_nothing_for_it():
+    plain, zero = generate_sentences(300, seed=7), generate_sentences(300, seed=7, ambiguous_rate=0.0)
+    assert plain.words == zero.words and torch.all(zero.competitor_position == -1)
+    assert generate_sentences(300, seed=7, ambiguous_rate=0.5).words != plain.words
+
+
 def test_every_sentence_has_two_to_four_distinct_nouns(corpus):
     for _, words in sentences(corpus):
         lemmas = [NOUN_FORMS[word][0] for word in words if word in NOUN_FORMS]
@@ -186,6 +221,7 @@ def test_lexicon_helpers():
     ({"num_sentences": 5, "adverb_rate": 0.7, "lead_clause_rate": 0.4}, ValueError,
      r"adverb_rate \+ lead_clause_rate must be at most 1"),
     ({"num_sentences": 5, "violation_rate": 2.0}, ValueError, r"violation_rate must lie in \[0, 1\]"),
+    ({"num_sentences": 5, "ambiguous_rate": 1.5}, ValueError, r"ambiguous_rate must lie in \[0, 1\]"),
 ])
 def test_bad_input_raises_clear_errors(kwargs, error, match):
     with pytest.raises(error, match=match):

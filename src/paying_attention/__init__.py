@@ -58,7 +58,7 @@ from .pretrained import (load_induction_model, load_language_model, load_model, 
                          saved_toy_recipe, training_log)
 from .probes import MLPProbe, fit_linear_probe, fit_mlp_probe, mlp_probe_accuracy, probe_accuracy
 from .recall import RecallAttention, RecallGRU
-from .recipes import LM_TRAINING, RECIPES, TOY_MODELS, TOY_RECIPE, Recipe
+from .recipes import AMBIGUOUS_TOY_MODELS, LM_TRAINING, RECIPES, TOY_MODELS, TOY_RECIPE, Recipe
 from .reproducibility import OKABE_ITO, setup_chapter
 from .scoring import (AdditiveAttention, BilinearAttention, DotProductAttention, additive_scores,
                       bilinear_scores, dot_product_scores, scaled_dot_product_attention, softmax)
@@ -106,7 +106,7 @@ __all__ = [
     "ablation_drops", "attention_rollout", "induction_score", "link_scores",
     "previous_token_score", "repeat_losses",
     # training and the shipped weights
-    "LM_TRAINING", "RECIPES", "TOY_MODELS", "TOY_RECIPE", "Recipe",
+    "AMBIGUOUS_TOY_MODELS", "LM_TRAINING", "RECIPES", "TOY_MODELS", "TOY_RECIPE", "Recipe",
     "RecallData", "RepeatData", "Seq2SeqData", "TextData", "ToyLanguageData",
     "build_language_model", "build_model", "build_recall_model", "converged", "fit",
     "late_improvement", "train_induction", "train_language_model", "train_recall", "train_seq2seq", "train_toy_model",

@@ -14,7 +14,7 @@ from torch import nn
 
 from ._checks import check_choice
 from .checkpoints import load, read, step_losses, summary
-from .recipes import RECIPES, TOY_MODELS, recipe_names
+from .recipes import AMBIGUOUS_TOY_MODELS, RECIPES, TOY_MODELS, recipe_names
 from .text import CharTokenizer
 from .training import HISTORY_KEYS, language_model_log
 
@@ -76,10 +76,11 @@ def saved_recall_log(name: str, directory=None) -> dict:
 # ----------------------------------------------------------------------------- Chapter 6
 def load_toy_model(name: str = "toy_language_seed0", directory=None) -> nn.Module:
     """Load a trained :class:`~paying_attention.transformer.ToyLanguageModel` (shipped with the
-    package, or from ``directory``).
+    package, or from ``directory``): a name of :data:`~paying_attention.recipes.TOY_MODELS` or
+    of :data:`~paying_attention.recipes.AMBIGUOUS_TOY_MODELS`.
     Derived in Chapter 6.
     """
-    return load(check_choice("name", name, TOY_MODELS), directory)
+    return load(check_choice("name", name, {**TOY_MODELS, **AMBIGUOUS_TOY_MODELS}), directory)
 
 
 def saved_toy_recipe(name: str, directory=None) -> dict:
@@ -87,7 +88,8 @@ def saved_toy_recipe(name: str, directory=None) -> dict:
     ``final_loss`` (the mean training loss of the last 20 steps).
     Derived in Chapter 6.
     """
-    return summary(read(check_choice("name", name, TOY_MODELS), directory), 20)
+    return summary(read(check_choice("name", name, {**TOY_MODELS, **AMBIGUOUS_TOY_MODELS}),
+                        directory), 20)
 
 
 # ----------------------------------------------------------------------------- Chapter 7

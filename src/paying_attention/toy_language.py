@@ -33,7 +33,9 @@ sentence, with the position of both ends:
   to predict, at the pronoun, which noun (``king``, ``queen``, ...) it means.
 
 Coreference here is resolved by unique matching of gender and number: no syntax, distance or
-salience is needed to find the antecedent.
+salience is needed to find the antecedent. Chapter 6's second language (section 6.10,
+``ambiguous_rate``) lifts that: in a share of the sentences a second noun, the *competitor*,
+has the subject's gender and number, and of two fitting nouns the pronoun means the subject.
 
 Generation is seeded (:func:`generate_sentences`), so a seed gives the same corpus on every
 machine. The numbers of all nouns are independent coin flips, so half the sentences with a
@@ -146,6 +148,9 @@ class ToyCorpus:
         Selection label: 1 if the object is a kind of thing its verb takes, 0 if not.
     selecting : torch.BoolTensor ``(N,)``
         The main verb selects its object's kind (``feed``, ``walk``, ``pay``, ``thank``).
+    competitor_position : torch.LongTensor ``(N,)``
+        In a sentence whose pronoun two nouns fit (``ambiguous_rate``), the one that is not the
+        subject (the antecedent); -1 in every other sentence.
     words : list of list of str
         The sentences as words (no padding).
     vocabulary : tuple of str
@@ -166,6 +171,7 @@ class ToyCorpus:
     object_position: torch.Tensor
     fits: torch.Tensor
     selecting: torch.Tensor
+    competitor_position: torch.Tensor
     words: list = field(repr=False)
     vocabulary: tuple = field(default=VOCABULARY, repr=False)
 
@@ -184,7 +190,8 @@ class ToyCorpus:
 
 _ARRAY_FIELDS = ("tokens", "lengths", "verb_position", "subject_position", "attractor_position",
                  "pronoun_position", "antecedent_position", "number", "antecedent",
-                 "attractor_mismatch", "lead_position", "object_position", "fits", "selecting")
+                 "attractor_mismatch", "lead_position", "object_position", "fits", "selecting",
+                 "competitor_position")
 
 
 class _Dice:
@@ -218,7 +225,8 @@ def _noun_phrase(rng, lemma: str, plural: bool, adjective_rate: float) -> list[s
 
 
 def _sentence(rng, relative_clause_rate: float, adjective_rate: float, adverb_rate: float,
-              lead_clause_rate: float, selection_rate: float, violation_rate: float) -> dict:
+              lead_clause_rate: float, selection_rate: float, violation_rate: float,
+              ambiguous_rate: float = 0.0) -> dict:
     opener = rng.random()
     has_lead = opener < lead_clause_rate
     has_adverb = not has_lead and opener < lead_clause_rate + adverb_rate
@@ -240,11 +248,35 @@ def _sentence(rng, relative_clause_rate: float, adjective_rate: float, adverb_ra
     lemmas = {role: NOUN_LEMMAS[i] for role, i in zip(roles[:-1], chosen)}
     lemmas["object"] = NOUN_LEMMAS[object_index]
     plural = {role: bool(rng.random() < 0.5) for role in roles}
+    # An ambiguous pronoun (drawn only when the rate is above 0, so that the other sentences of
+    # a seed stay as they were): a second noun, the competitor, gets another lemma of the
+    # subject's gender and the subject's number, so that both fit the pronoun, and the rule of
+    # the language, "if two nouns fit, the subject", decides. Any third noun that would fit too
+    # changes its number.
+    competitor = None
+    if ambiguous_rate > 0 and rng.random() < ambiguous_rate:
+        gender = noun_gender(lemmas["subject"])
+        candidates = [role for role in roles if role != "subject"
+                      and (role != "object" or kind in (None, NOUN_KINDS[lemmas["subject"]]))]
+        if candidates:
+            competitor = candidates[rng.integers(len(candidates))]
+            taken = {lemmas[role] for role in roles if role != competitor}
+            options = [lemma for lemma in _NOUNS_BY_GENDER[gender] if lemma not in taken]
+            if options:
+                lemmas[competitor] = options[rng.integers(len(options))]
+                plural[competitor] = plural["subject"]
+                shared = pronoun_for(lemmas["subject"], plural["subject"])
+                for role in roles:
+                    if role not in ("subject", competitor) \
+                            and pronoun_for(lemmas[role], plural[role]) == shared:
+                        plural[role] = not plural[role]
+            else:
+                competitor = None
     # A pronoun must pick out one noun: two singular nouns of one gender share "he", "she" or
     # "it", and two plural nouns share "they". If no noun has a pronoun of its own, draw the
     # object again, of the same kind. It comes after the main verb, so nothing the verb sees
     # depends on this.
-    while True:
+    while competitor is None:
         pronouns = {role: pronoun_for(lemmas[role], plural[role]) for role in roles}
         counts = Counter(pronouns.values())
         unique = [role for role in roles if counts[pronouns[role]] == 1]
@@ -254,7 +286,11 @@ def _sentence(rng, relative_clause_rate: float, adjective_rate: float, adverb_ra
                   (lemmas[role] for role in roles if role != "object")]
         lemmas["object"] = NOUN_LEMMAS[others[rng.integers(len(others))]]
         plural["object"] = bool(rng.random() < 0.5)
-    referent = unique[rng.integers(len(unique))]
+    if competitor is None:
+        referent = unique[rng.integers(len(unique))]
+    else:
+        pronouns = {role: pronoun_for(lemmas[role], plural[role]) for role in roles}
+        referent = "subject"
 
     words, positions = [], {}
     if has_adverb:
@@ -285,13 +321,14 @@ def _sentence(rng, relative_clause_rate: float, adjective_rate: float, adverb_ra
         "mismatch": has_clause and plural["attractor"] != plural["subject"],
         "lead": positions.get("lead", -1), "object": positions["object"], "fits": int(fits),
         "selecting": verb in _SELECTS,
+        "competitor": positions[competitor] if competitor else -1,
     }
 
 
 def generate_sentences(num_sentences: int, *, seed: int = 0, relative_clause_rate: float = 0.7,
                        adjective_rate: float = 0.3, adverb_rate: float = 0.2,
                        lead_clause_rate: float = 0.4, selection_rate: float = 0.5,
-                       violation_rate: float = 0.5) -> ToyCorpus:
+                       violation_rate: float = 0.5, ambiguous_rate: float = 0.0) -> ToyCorpus:
     """Generate ``num_sentences`` sentences of the toy language with their links and labels.
 
     Used in Chapter 6 (section 6.6). The same ``seed`` and rates give the same corpus on every
@@ -315,6 +352,12 @@ def generate_sentences(num_sentences: int, *, seed: int = 0, relative_clause_rat
         Share of main verbs that select their object's kind (*feed*, *walk*, *pay*, *thank*).
     violation_rate : float in [0, 1]
         Share of those whose object is of the other kind (label ``fits = 0``).
+    ambiguous_rate : float in [0, 1]
+        Share of sentences whose pronoun two nouns fit, the subject and a *competitor* of its
+        gender and number (another lemma), and which refers to the subject. Where no other noun
+        can take the subject's gender (a choosy verb's object of the other kind, and no lead
+        clause or relative clause), the sentence stays unambiguous. The default, 0, draws
+        nothing for it: the corpus of a seed is the one it was before the option existed.
 
     Returns
     -------
@@ -324,7 +367,8 @@ def generate_sentences(num_sentences: int, *, seed: int = 0, relative_clause_rat
     seed = check_int("seed", seed, minimum=0)
     rates = {"relative_clause_rate": relative_clause_rate, "adjective_rate": adjective_rate,
              "adverb_rate": adverb_rate, "lead_clause_rate": lead_clause_rate,
-             "selection_rate": selection_rate, "violation_rate": violation_rate}
+             "selection_rate": selection_rate, "violation_rate": violation_rate,
+             "ambiguous_rate": ambiguous_rate}
     for name, rate in rates.items():
         rate = check_float(name, rate, minimum=0.0)
         if rate > 1:
@@ -334,7 +378,7 @@ def generate_sentences(num_sentences: int, *, seed: int = 0, relative_clause_rat
                          f"{adverb_rate} + {lead_clause_rate}")
     rng = _Dice(seed)
     sentences = [_sentence(rng, relative_clause_rate, adjective_rate, adverb_rate,
-                           lead_clause_rate, selection_rate, violation_rate)
+                           lead_clause_rate, selection_rate, violation_rate, ambiguous_rate)
                  for _ in range(num_sentences)]
     tokens = torch.tensor([[_INDEX[word] for word in sentence["words"]]
                            + [0] * (MAX_LENGTH - len(sentence["words"])) for sentence in sentences])
@@ -349,7 +393,8 @@ def generate_sentences(num_sentences: int, *, seed: int = 0, relative_clause_rat
         antecedent_position=column("antecedent_position"), number=column("number"),
         antecedent=column("antecedent"), attractor_mismatch=column("mismatch", torch.bool),
         lead_position=column("lead"), object_position=column("object"), fits=column("fits"),
-        selecting=column("selecting", torch.bool), words=[s["words"] for s in sentences])
+        selecting=column("selecting", torch.bool), competitor_position=column("competitor"),
+        words=[s["words"] for s in sentences])
 
 
 def decode(tokens) -> list[str]:

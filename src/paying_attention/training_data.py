@@ -121,15 +121,18 @@ class ToyLanguageData:
     Used in Chapter 6 (section 6.7), by :func:`~paying_attention.training.train_toy_model`.
 
     Batches are drawn (with replacement) from a fixed training corpus,
-    ``generate_sentences(train_sentences, seed=data_seed)``; the loss is the sum of the three
+    ``generate_sentences(train_sentences, seed=data_seed, ambiguous_rate=ambiguous_rate)``
+    (Chapter 6's second language has ambiguous pronouns; the first has none); the loss is the sum of the three
     cross-entropies, number at the main verb, antecedent at the pronoun, and whether the object
     fits its verb at the object. The held-out set is
     ``generate_sentences(eval_sentences, seed=eval_seed)``, the test set of Chapter 6.
     """
 
     def __init__(self, train_sentences: int = 20000, data_seed: int = 1,
-                 eval_sentences: int = 2000, eval_seed: int = 2):
-        self.corpus = generate_sentences(train_sentences, seed=data_seed)
+                 eval_sentences: int = 2000, eval_seed: int = 2, ambiguous_rate: float = 0.0):
+        self.ambiguous_rate = ambiguous_rate
+        self.corpus = generate_sentences(train_sentences, seed=data_seed,
+                                         ambiguous_rate=ambiguous_rate)
         self.eval_sentences = check_int("eval_sentences", eval_sentences, minimum=0)
         self.eval_seed = check_int("eval_seed", eval_seed, minimum=0)
         self._held_out = None
@@ -146,7 +149,8 @@ class ToyLanguageData:
     def evaluate(self, model: nn.Module) -> dict:
         """``{"validation_loss": the loss on the held-out sentences}``."""
         if self._held_out is None:
-            self._held_out = generate_sentences(self.eval_sentences, seed=self.eval_seed)
+            self._held_out = generate_sentences(self.eval_sentences, seed=self.eval_seed,
+                                                ambiguous_rate=self.ambiguous_rate)
         return {"validation_loss": self.loss(model, self._held_out).item()}
 
 
