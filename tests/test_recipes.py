@@ -164,3 +164,21 @@ def test_chapter_9s_longer_budgets_are_complete_and_start_from_the_best_rates():
         expected |= {(model, rate, steps) for rate in (lower, best) for steps in (2400, 4800)}
     assert set(runs) == expected
     assert all(sorted(seeds) == [0, 1, 2] for seeds in runs.values())
+
+
+def test_chapter_9s_longer_context_is_complete_and_keeps_the_characters_per_step():
+    # Section 9.5's longer context (scripts/sweep_tiny_lm.py --part context): each model at its
+    # shipped (best) rate, three seeds, windows of 128 in batches of 8, the recipes' 1,200 steps,
+    # with the validation loss by position in eight groups.
+    from paying_attention.checkpoints import WEIGHTS_DIR
+    context = json.loads((WEIGHTS_DIR / "tiny_context_sweep.json").read_text())
+    shipped = {"gru": RECIPES["tiny_gru"], "sinusoidal": RECIPES["tiny_transformer_sinusoidal_seed0"],
+               "learned": RECIPES["tiny_transformer_learned_seed0"]}
+    assert "128 characters in batches of 8" in context["about"]
+    assert 128 * 8 == LM_TRAINING["length"] * LM_TRAINING["batch_size"]
+    seeds = {}
+    for run in context["runs"]:
+        assert run["learning_rate"] == shipped[run["model"]].optimiser["learning_rate"]
+        assert run["step"][-1] == LM_TRAINING["steps"] and len(run["loss_by_position"]) == 8
+        seeds.setdefault(run["model"], []).append(run["seed"])
+    assert {model: sorted(values) for model, values in seeds.items()} == {m: [0, 1, 2] for m in shipped}
