@@ -11,7 +11,7 @@ EXPECTED = {1: {*(f"copy48_{model}_seed{seed}" for model in ("h16", "h32", "h64"
                   for seed in (0, 1, 2)), "copy48_h64_60k_seed0",
                 *(f"copy64_h128_seed{seed}" for seed in (0, 1, 2))},
             4: {"copy_h64", "copy_h128", "copy_h64_additive", "reverse_h64_additive", "copy_h64_dot",
-                "copy_h64_60k_long_seed0",
+                "copy_h64_60k_long_seed0", *(f"copy_h64_480k_long_seed{seed}" for seed in (0, 1, 2)),
                 *(f"{name}_long_seed{seed}" for name in ("copy_h64", "copy_h64_additive")
                   for seed in (0, 1, 2))},
             5: {f"{name}{suffix}" for name in ("recall_attention", "recall_attention_no_position",

@@ -5,21 +5,22 @@ Training every model a chapter compares would take minutes; a chapter must run i
 (seeded, one thread) and saves it here as ``weights/NAME.pt``; the chapters load it. The file is a
 dict written by ``torch.save`` and read back with ``weights_only=True`` (plain data only):
 
-- ``format``: 2, this layout;
+- ``format``: 3, this layout;
 - ``config``: the model's constructor arguments (``model.config``), ``state_dict``: its weights;
 - ``recipe``: the registry's recipe, :meth:`~paying_attention.recipes.Recipe.as_dict` (a test
   checks that every shipped file stores the recipe of its name, so the file cannot drift from
   the code that claims to make it);
 - ``seed``: the seed it was trained with; ``quick``: True for a ``--quick`` run;
 - ``history``: what :func:`paying_attention.training.fit` recorded (the held-out loss, the
-  training loss, wall and processor seconds at every evaluation, the loss of every step);
+  training loss, wall and processor seconds at every evaluation, the loss of every step); the
+  loss of every step is stored as one float32 tensor, which holds it exactly (each is the value
+  of a float32 loss) in half the space of a list, and :func:`read` gives it back as a list;
 - ``data``: what the data source says about itself (Chapter 9: the tokenizer's characters and
   the SHA-256 of the text); empty for the synthetic tasks;
 - ``made_with``: the torch version, the processor kernels it used (``"AVX2"``) and its thread
   count: what else decides the last bits of the weights.
 
-Every shipped file has this layout; :func:`read` refuses a file of an older one (no
-``format``), which has no history to show.
+Every shipped file has this layout; :func:`read` refuses a file of an older one.
 """
 from __future__ import annotations
 
@@ -35,7 +36,7 @@ __all__ = ["FORMAT", "WEIGHTS_DIR", "load", "read", "restore", "save", "step_los
 #: Where the shipped checkpoints live, ``weights/NAME.pt`` inside the package.
 WEIGHTS_DIR = Path(__file__).parent / "weights"
 #: The layout :func:`save` writes.
-FORMAT = 2
+FORMAT = 3
 SCRIPT = "scripts/train.py"
 
 
@@ -55,10 +56,15 @@ def save(path, model: torch.nn.Module, *, recipe: dict, seed: int, history: dict
         except (TypeError, ValueError) as error:
             raise TypeError(f"{name} must be plain JSON-able data (dicts, lists, numbers, "
                             f"strings): {error}") from error
+    losses = torch.tensor(history.get("losses", []), dtype=torch.float32)
+    if losses.tolist() != list(history.get("losses", [])):
+        raise ValueError("history['losses'] must hold float32 values (the .item() of float32 "
+                         "losses), which a float32 tensor stores exactly")
     made_with = {"torch": str(torch.__version__), "threads": torch.get_num_threads(),
                  "cpu_capability": torch.backends.cpu.get_cpu_capability()}
     torch.save({"format": FORMAT, "config": model.config, "state_dict": model.state_dict(),
-                "recipe": recipe, "seed": int(seed), "quick": bool(quick), "history": history,
+                "recipe": recipe, "seed": int(seed), "quick": bool(quick),
+                "history": {**history, "losses": losses},
                 "data": data or {}, "made_with": made_with}, path)
 
 
@@ -69,8 +75,10 @@ def read(name: str, directory=None) -> dict:
         raise FileNotFoundError(f"no weights for {name!r} at {path}: run {SCRIPT} {name}")
     checkpoint = torch.load(path, weights_only=True)
     if checkpoint.get("format") != FORMAT:
-        raise ValueError(f"{path} has the layout {checkpoint.get('format', 1)}, not {FORMAT} "
-                         f"(no training history): run {SCRIPT} {name}")
+        raise ValueError(f"{path} has the layout {checkpoint.get('format', 1)}, not {FORMAT}: "
+                         f"run {SCRIPT} {name}")
+    history = checkpoint["history"]
+    history["losses"] = history["losses"].tolist()
     return checkpoint
 
 
