@@ -288,7 +288,7 @@ _ALL = [
       for seed in (0, 1, 2)),
     # The one without attention, seed 0, four times as long again: how far does the budget go?
     _seq2seq("copy_h64_60k", 4, "copy", 64, long=True, steps=60000),
-    # And until it converges: 480,000 steps (32 times the longer runs), three seeds; seeds 0
+    # And far longer: 480,000 steps (32 times the longer runs), three seeds; seeds 0
     # and 1 end below 0.001, seed 2 at 0.0016, still falling (Chapter 4 says so).
     *(_seq2seq("copy_h64_480k", 4, "copy", 64, long=True, steps=480000, seed=seed)
       for seed in (0, 1, 2)),
