@@ -9,6 +9,7 @@ from paying_attention.recipes import (AMBIGUOUS_TOY_MODELS, LM_TRAINING, QUICK_S
 # Every shipped model of every chapter, by chapter.
 EXPECTED = {1: {*(f"copy48_{model}_seed{seed}" for model in ("h16", "h32", "h64", "h128", "h64_reversed")
                   for seed in (0, 1, 2)), "copy48_h64_60k_seed0",
+                *(f"copy48_h{hidden}_60k_seed{seed}" for hidden in (16, 32) for seed in (0, 1, 2)),
                 *(f"copy64_h128_seed{seed}" for seed in (0, 1, 2))},
             4: {"copy_h64", "copy_h128", "copy_h64_additive", "reverse_h64_additive", "copy_h64_dot",
                 "copy_h64_60k_long_seed0", *(f"copy_h64_480k_long_seed{seed}" for seed in (0, 1, 2)),
